@@ -1,0 +1,1 @@
+"""The Qt-free domain core: config, secrets, probes, status rules, migrations."""

@@ -1,0 +1,220 @@
+"""The settings file: environments, services, plans and thresholds (never a secret).
+
+Loaded from TOML, validated into frozen dataclasses, saved atomically. A file that
+does not parse or validate raises ConfigError naming the file and line, and is
+never overwritten.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomlkit
+
+from pandadmin.core.config_schema import ConfigError, parse_document
+
+SCHEMA_VERSION = 1
+BUILTIN_PLANS: Mapping[str, int] = {"free": 50, "pro": 300, "premium": 1000}
+
+__all__ = [
+    "BUILTIN_PLANS",
+    "SCHEMA_VERSION",
+    "Config",
+    "ConfigError",
+    "Environment",
+    "Notifications",
+    "Service",
+    "Thresholds",
+    "default_path",
+    "load",
+    "save",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Status thresholds of one environment (DESIGN.md "Status rules")."""
+
+    warning_pct: float = 80.0
+    critical_pct: float = 95.0
+    idle_in_transaction_s: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """One deployable app: its health URL and SQLAlchemy pool sizing."""
+
+    name: str
+    health_url: str
+    pool_size: int = 5
+    max_overflow: int = 10
+    workers: int = 1
+    replicas: int = 1
+
+    @property
+    def worst_case_connections(self) -> int:
+        return (self.pool_size + self.max_overflow) * self.workers * self.replicas
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """One database plus the services that use it; its DATABASE_URL lives in the keyring."""
+
+    name: str
+    plan: str | None = "free"
+    connection_limit: int | None = None
+    alembic: str | None = None
+    version_table: str | None = None
+    interval: float = 5.0
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    services: tuple[Service, ...] = ()
+
+    def service(self, name: str) -> Service | None:
+        return next((s for s in self.services if s.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Notifications:
+    """Hysteresis of desktop notifications: N failures to fire, M successes to clear."""
+
+    fail_after: int = 2
+    recover_after: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole settings file."""
+
+    environments: tuple[Environment, ...] = ()
+    plans: Mapping[str, int] = field(default_factory=lambda: dict(BUILTIN_PLANS))
+    notifications: Notifications = field(default_factory=Notifications)
+
+    def environment(self, name: str) -> Environment | None:
+        return next((e for e in self.environments if e.name == name), None)
+
+    def plan_limit(self, env: Environment) -> int:
+        """The connection limit the environment's plan (or explicit limit) grants."""
+        if env.connection_limit is not None:
+            return env.connection_limit
+        return self.plans[env.plan or "free"]
+
+    def with_environment(self, env: Environment) -> Config:
+        """A copy with `env` added, or replacing the environment of the same name."""
+        envs = list(self.environments)
+        index = next((i for i, e in enumerate(envs) if e.name == env.name), None)
+        if index is None:
+            envs.append(env)
+        else:
+            envs[index] = env
+        return replace(self, environments=tuple(envs))
+
+    def without_environment(self, name: str) -> Config:
+        return replace(self, environments=tuple(e for e in self.environments if e.name != name))
+
+
+def default_path() -> Path:
+    """`--config` beats `PANDADMIN_CONFIG`, which beats the platform's config dir."""
+    override = os.environ.get("PANDADMIN_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_config_dir("pandadmin")) / "config.toml"
+
+
+def load(path: Path) -> Config:
+    """Read the config; a missing file is an empty config, a bad one raises ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.__class__.__name__}") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_document(document, text, path, _build)
+
+
+def save(config: Config, path: Path) -> None:
+    """Write atomically: temp file in the same folder, fsync, rename, fsync the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = dumps(config)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def dumps(config: Config) -> str:
+    """The TOML text of a config (it holds no secrets by construction)."""
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("pandadmin settings. DATABASE_URLs live in the OS keyring, not here."))
+    doc["schema_version"] = SCHEMA_VERSION
+    custom = {k: v for k, v in config.plans.items() if BUILTIN_PLANS.get(k) != v}
+    if custom:
+        doc["plans"] = custom
+    if config.notifications != Notifications():
+        doc["notifications"] = _asdict(config.notifications)
+    doc["environments"] = {e.name: _environment_table(e) for e in config.environments}
+    return tomlkit.dumps(doc)
+
+
+def _environment_table(env: Environment) -> dict[str, Any]:
+    table: dict[str, Any] = {}
+    if env.connection_limit is not None:
+        table["connection_limit"] = env.connection_limit
+    else:
+        table["plan"] = env.plan
+    for key in ("alembic", "version_table"):
+        if getattr(env, key) is not None:
+            table[key] = getattr(env, key)
+    table["interval"] = env.interval
+    if env.thresholds != Thresholds():
+        table["thresholds"] = _asdict(env.thresholds)
+    table["services"] = {s.name: _asdict(s, skip=("name",)) for s in env.services}
+    return table
+
+
+def _asdict(obj: object, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {k: getattr(obj, k) for k in obj.__slots__ if k not in skip}  # type: ignore[attr-defined]
+
+
+def _build(
+    envs: list[dict[str, Any]], plans: dict[str, int], notifications: dict[str, Any]
+) -> Config:
+    environments = tuple(
+        Environment(
+            **{k: v for k, v in e.items() if k not in ("thresholds", "services")},
+            thresholds=Thresholds(**e["thresholds"]),
+            services=tuple(Service(**s) for s in e["services"]),
+        )
+        for e in envs
+    )
+    return Config(environments, {**BUILTIN_PLANS, **plans}, Notifications(**notifications))
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,156 @@
+"""Where DATABASE_URLs live: the OS keyring, behind a small SecretStore protocol.
+
+There is no plaintext fallback: when no real keyring is available every call raises
+SecretStoreError with one sentence saying what to install or unlock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol, TypeVar
+
+import keyring
+import keyring.errors
+
+T = TypeVar("T")
+DEFAULT_SERVICE = "pandadmin"
+NO_KEYRING = (
+    "no system keyring is available: install and start a Secret Service "
+    "(e.g. gnome-keyring, KWallet or KeePassXC) in your desktop session and retry"
+)
+LOCKED = "the system keyring is locked: unlock it (e.g. log in to your desktop session) and retry"
+PLAINTEXT = "the configured keyring backend stores secrets in plaintext; pandadmin refuses it"
+
+
+class SecretStoreError(Exception):
+    """The keyring cannot be used; the message is one sentence and holds no secret."""
+
+
+class SecretStore(Protocol):
+    """Stores one DATABASE_URL per environment name."""
+
+    def get(self, name: str) -> str | None: ...
+
+    def set(self, name: str, value: str) -> None: ...
+
+    def delete(self, name: str) -> None: ...
+
+
+def rename(store: SecretStore, old: str, new: str) -> None:
+    """Move a secret to a new environment name (set first, so a failure loses nothing)."""
+    value = store.get(old)
+    if value is None:
+        return
+    store.set(new, value)
+    store.delete(old)
+
+
+def service_name() -> str:
+    """The keyring service; the demo and tests use their own so user entries stay untouched."""
+    return os.environ.get("PANDADMIN_KEYRING_SERVICE") or DEFAULT_SERVICE
+
+
+class KeyringStore:
+    """SecretStore on the `keyring` package: service `pandadmin`, username = environment."""
+
+    def __init__(self, service: str | None = None) -> None:
+        self.service = service or service_name()
+
+    def get(self, name: str) -> str | None:
+        return _guard(lambda: keyring.get_password(self.service, name))
+
+    def set(self, name: str, value: str) -> None:
+        _guard(lambda: keyring.set_password(self.service, name, value))
+
+    def delete(self, name: str) -> None:
+        def delete() -> None:
+            try:
+                keyring.delete_password(self.service, name)
+            except keyring.errors.PasswordDeleteError:
+                pass  # already absent: deleting is idempotent
+
+        _guard(delete)
+
+
+class MemoryStore:
+    """In-process SecretStore for tests and the GUI's own unit tests."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    def set(self, name: str, value: str) -> None:
+        self.values[name] = value
+
+    def delete(self, name: str) -> None:
+        self.values.pop(name, None)
+
+
+class AsyncSecrets:
+    """Runs a SecretStore off the event loop, on its own single thread, with a timeout.
+
+    Its own executor keeps a hung unlock prompt from blocking the loop's default
+    executor, which qasync waits for on close (qasync#115).
+    """
+
+    def __init__(self, store: SecretStore, timeout: float = 15.0) -> None:
+        self.store = store
+        self.timeout = timeout
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyring")
+
+    async def get(self, name: str) -> str | None:
+        return await self._run(lambda: self.store.get(name))
+
+    async def set(self, name: str, value: str) -> None:
+        await self._run(lambda: self.store.set(name, value))
+
+    async def delete(self, name: str) -> None:
+        await self._run(lambda: self.store.delete(name))
+
+    async def _run(self, call: Callable[[], T]) -> T:
+        future = asyncio.get_running_loop().run_in_executor(self._executor, call)
+        try:
+            return await asyncio.wait_for(future, self.timeout)
+        except TimeoutError:
+            raise SecretStoreError(
+                "the system keyring did not answer in time: is it waiting to be unlocked?"
+            ) from None
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _guard(call: Callable[[], T]) -> T:
+    _check_backend()
+    try:
+        return call()
+    except keyring.errors.KeyringLocked:
+        raise SecretStoreError(LOCKED) from None
+    except keyring.errors.NoKeyringError:
+        raise SecretStoreError(NO_KEYRING) from None
+    except keyring.errors.KeyringError as exc:
+        raise SecretStoreError(f"the system keyring failed ({_describe(exc)})") from None
+
+
+def _check_backend() -> None:
+    backend = keyring.get_keyring()
+    module = type(backend).__module__
+    if module.startswith("keyring.backends.fail") or _is_empty_chainer(backend):
+        raise SecretStoreError(NO_KEYRING)
+    if "plaintext" in type(backend).__name__.lower() or module.startswith("keyrings.alt.file"):
+        raise SecretStoreError(PLAINTEXT)
+
+
+def _is_empty_chainer(backend: object) -> bool:
+    return type(backend).__name__ == "ChainerBackend" and not getattr(backend, "backends", [])
+
+
+def _describe(exc: Exception) -> str:
+    # Backend messages may quote D-Bus details but never the secret itself; keep them short.
+    text = str(exc).splitlines()[0][:120] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
