@@ -1,0 +1,389 @@
+"""Find an Alembic project's revision files and read them statically, with `ast`.
+
+Alembic itself imports (executes) every revision file; pandadmin must never run a
+project's code, so identifiers come from module-level literals only.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import os
+import re
+import threading
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
+# Same filters as alembic.script.base: `.#` editor locks and `__init__` are never revisions.
+_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+# Alembic 0.1 files without a `revision` variable carried the id in the file name.
+_LEGACY_REVISION = re.compile(r"([a-f0-9]+)\.py$")
+# Alembic's legacy version_locations split when no path_separator is configured.
+_LEGACY_SPLIT = re.compile(r", *|(?: +)")
+_SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
+_INI_KEYS = (
+    "script_location",
+    "version_locations",
+    "path_separator",
+    "version_path_separator",
+    "recursive_version_locations",
+)
+
+
+class ScriptLocationError(Exception):
+    """The configured alembic path does not lead to revision files (message is user-facing)."""
+
+
+class RevisionFileError(Exception):
+    """A revision file that cannot be read statically; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One revision file as declared in its source."""
+
+    revision: str
+    down_revisions: tuple[str, ...]
+    branch_labels: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    message: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptLocation:
+    """Where a project's revision files live, resolved from its configuration."""
+
+    script_directory: str
+    version_locations: tuple[str, ...]
+    recursive: bool = False
+    config_file: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptSet:
+    """Every revision of a project, plus the files that could not be read (name, reason)."""
+
+    location: ScriptLocation
+    revisions: tuple[Revision, ...]
+    unreadable: tuple[tuple[str, str], ...]
+
+
+# --- locating -------------------------------------------------------------------------
+
+
+def locate_scripts(path: str | os.PathLike[str]) -> ScriptLocation:
+    """Resolve an alembic.ini, a pyproject.toml or a script directory to version folders."""
+    target = Path(path).expanduser().absolute()
+    if target.is_dir():
+        return _from_directory(target)
+    if not target.is_file():
+        raise ScriptLocationError(f"{target}: no such file or directory")
+    if target.suffix == ".toml":
+        return _from_config(target, None, target)
+    sibling = target.parent / "pyproject.toml"
+    return _from_config(target, target, sibling if sibling.is_file() else None)
+
+
+def _from_directory(directory: Path) -> ScriptLocation:
+    if (directory / "versions").is_dir():
+        return ScriptLocation(str(directory), (str(directory / "versions"),))
+    ini, toml = directory / "alembic.ini", directory / "pyproject.toml"
+    if ini.is_file():
+        return _from_config(ini, ini, toml if toml.is_file() else None)
+    if toml.is_file():
+        return _from_config(toml, None, toml)
+    raise ScriptLocationError(f"{directory}: no versions/ folder, alembic.ini or pyproject.toml")
+
+
+def _from_config(config: Path, ini: Path | None, toml: Path | None) -> ScriptLocation:
+    """Options come from the ini first, then `[tool.alembic]`, key by key, as in Alembic."""
+    options = _read_ini(ini) if ini else {}
+    table = _read_toml(toml) if toml else {}
+    base = config.parent
+    script_location = options.get("script_location") or table.get("script_location")
+    if not isinstance(script_location, str) or not script_location:
+        raise ScriptLocationError(f"{config}: no script_location for Alembic")
+    script_dir = _resolve(script_location, base, config)
+    versions = _version_locations(options, table, config)
+    dirs = tuple(str(_resolve(v, base, config)) for v in versions)
+    return ScriptLocation(
+        script_directory=str(script_dir),
+        version_locations=dirs or (str(script_dir / "versions"),),
+        recursive=_recursive(options, table, config),
+        config_file=str(config),
+    )
+
+
+def _read_ini(path: Path) -> dict[str, str]:
+    # Alembic seeds ConfigParser with `here`, the ini's folder, so `%(here)s` interpolates.
+    parser = configparser.ConfigParser(defaults={"here": path.parent.as_posix()})
+    try:
+        parser.read(path, encoding="utf-8")
+        if not parser.has_section("alembic"):
+            return {}
+        # Only the keys Alembic needs here: a stray `%` elsewhere must not break us.
+        return {
+            key: parser.get("alembic", key)
+            for key in _INI_KEYS
+            if parser.has_option("alembic", key)
+        }
+    except (configparser.Error, OSError, UnicodeDecodeError) as exc:
+        raise ScriptLocationError(f"{path}: {exc}") from exc
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
+        raise ScriptLocationError(f"{path}: {exc}") from exc
+    tool = document.get("tool", {})
+    table = tool.get("alembic", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise ScriptLocationError(f"{path}: [tool.alembic] is not a table")
+    return _substitute_here(table, path)
+
+
+def _substitute_here(table: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Apply `%(here)s` to TOML strings the way Alembic's Config does (`value % args`)."""
+    args = {"here": path.parent.as_posix()}
+    try:
+        return {key: _substitute(value, args) for key, value in table.items()}
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ScriptLocationError(f"{path}: bad substitution in [tool.alembic]: {exc}") from exc
+
+
+def _substitute(value: object, args: Mapping[str, str]) -> object:
+    if isinstance(value, str):
+        return value % args
+    if isinstance(value, list):
+        return [_substitute(item, args) for item in value]
+    return value
+
+
+def _version_locations(
+    options: Mapping[str, str], table: Mapping[str, Any], config: Path
+) -> list[str]:
+    raw = options.get("version_locations")
+    if raw:
+        return _split_locations(raw, options, config)
+    value = table.get("version_locations") or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ScriptLocationError(f"{config}: version_locations must be a list of paths")
+    return list(value)
+
+
+def _split_locations(raw: str, options: Mapping[str, str], config: Path) -> list[str]:
+    name = "path_separator" if "path_separator" in options else "version_path_separator"
+    separator = options.get(name)
+    if separator is None:
+        return [part for part in _LEGACY_SPLIT.split(raw) if part]
+    if separator not in _SEPARATORS:
+        raise ScriptLocationError(f"{config}: {separator!r} is not a valid {name}")
+    return [part.strip() for part in raw.split(_SEPARATORS[separator]) if part.strip()]
+
+
+def _recursive(options: Mapping[str, str], table: Mapping[str, Any], config: Path) -> bool:
+    if "recursive_version_locations" in options:
+        return options["recursive_version_locations"] == "true"  # Alembic's exact test
+    value = table.get("recursive_version_locations", False)
+    if not isinstance(value, bool):
+        raise ScriptLocationError(f"{config}: recursive_version_locations must be true/false")
+    return value
+
+
+def _resolve(location: str, base: Path, config: Path) -> Path:
+    # Alembic would import `package:resource` locations; a static reader must not.
+    if not os.path.isabs(location) and ":" in location:
+        raise ScriptLocationError(
+            f"{config}: package resource location {location!r} is not supported; use a path"
+        )
+    # Alembic resolves relative paths from its working directory, which is where
+    # alembic.ini lives in practice; pandadmin runs elsewhere, so use the config's folder.
+    return (base / location).absolute()
+
+
+# --- listing and parsing ----------------------------------------------------------------
+
+
+def iter_revision_files(location: ScriptLocation) -> Iterator[Path]:
+    """Yield every candidate revision file once, in Alembic's order."""
+    seen: set[Path] = set()
+    for top in map(Path, location.version_locations):
+        if not top.is_dir():
+            continue  # Alembic skips version locations that do not exist
+        for root, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                path = Path(root, name)
+                real = path.resolve()  # Alembic ignores a file reached twice via symlinks
+                if _REVISION_FILE.match(name) and real not in seen:
+                    seen.add(real)
+                    yield path
+            if not location.recursive:
+                break
+
+
+def read_revision_file(path: Path) -> Revision:
+    """Read one revision file; raises RevisionFileError with a user-facing reason."""
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        raise RevisionFileError(f"cannot read: {exc.strerror or exc}") from exc
+    return parse_revision_source(source, path)
+
+
+def parse_revision_source(source: str | bytes, path: Path) -> Revision:
+    """Build a Revision from a file's source without executing any of it."""
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        raise RevisionFileError(f"syntax error at line {exc.lineno}: {exc.msg}") from exc
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise RevisionFileError(f"cannot parse: {exc}") from exc
+    values = {name: _literal(name, node) for name, node in _assignments(tree).items()}
+    return Revision(
+        revision=_revision_id(values.get("revision"), path.name),
+        down_revisions=_ids("down_revision", values.get("down_revision")),
+        branch_labels=_ids("branch_labels", values.get("branch_labels")),
+        depends_on=_ids("depends_on", values.get("depends_on")),
+        message=_message(ast.get_docstring(tree, clean=False)),
+        path=str(path),
+    )
+
+
+def _assignments(tree: ast.Module) -> dict[str, ast.expr | None]:
+    """Last module-level assignment of each field (None: assigned, but not statically)."""
+    found: dict[str, ast.expr | None] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            _bind(node.target, node.value, found)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                _bind(target, node.value, found)
+    return found
+
+
+def _bind(target: ast.expr, value: ast.expr | None, found: dict[str, ast.expr | None]) -> None:
+    if isinstance(target, ast.Name) and target.id in FIELDS:
+        found[target.id] = value
+    elif isinstance(target, ast.Tuple | ast.List):
+        # `revision, down_revision = "a", None` pairs up; any other unpacking is opaque.
+        pairs = isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts)
+        for index, element in enumerate(target.elts):
+            item = value.elts[index] if pairs and isinstance(value, ast.Tuple | ast.List) else None
+            _bind(element, item, found)
+
+
+def _literal(name: str, node: ast.expr | None) -> object:
+    try:
+        if node is None:
+            raise ValueError(name)
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError) as exc:
+        line = f" (line {node.lineno})" if node is not None else ""
+        raise RevisionFileError(f"{name} is not a literal{line}") from exc
+
+
+def _revision_id(value: object, filename: str) -> str:
+    if value is None:
+        legacy = _LEGACY_REVISION.match(filename)
+        if legacy is None:
+            raise RevisionFileError("no module-level 'revision' variable")
+        return legacy.group(1)
+    if not isinstance(value, str) or not value.strip():
+        raise RevisionFileError("revision must be a non-empty string")
+    return value
+
+
+def _ids(name: str, value: object) -> tuple[str, ...]:
+    """Normalise None / str / tuple / list / set the way Alembic's `to_tuple` does."""
+    if value is None:
+        return ()
+    items = (value,) if isinstance(value, str) else value
+    if isinstance(items, set | frozenset):
+        items = sorted(items, key=str)
+    if not isinstance(items, tuple | list) or not all(isinstance(i, str) and i for i in items):
+        raise RevisionFileError(f"{name} must be None, a string or a sequence of strings")
+    return tuple(dict.fromkeys(items))
+
+
+def _message(docstring: str | None) -> str:
+    # Alembic's Script.doc is the first paragraph; the template puts the message first,
+    # so an empty message leaves "Revision ID: ..." in that place.
+    first = (docstring or "").strip().split("\n\n")[0].strip().splitlines()
+    line = first[0].strip() if first else ""
+    return "" if line.startswith("Revision ID:") else line
+
+
+# --- cached reading ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    signature: tuple[int, int]
+    result: Revision | str  # a Revision, or the reason the file is unreadable
+
+
+class RevisionReader:
+    """Reads projects repeatedly, re-parsing only files whose (mtime_ns, size) changed.
+
+    Thread-safe, so polls can run `read` in a worker thread. `files_parsed` and
+    `files_reused` count work done, for benchmarks and tests.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, ...], dict[Path, _Entry]] = {}
+        self._lock = threading.Lock()
+        self.files_parsed = 0
+        self.files_reused = 0
+
+    def read(self, alembic_path: str | os.PathLike[str]) -> ScriptSet:
+        location = locate_scripts(alembic_path)
+        key = (*location.version_locations, str(location.recursive))
+        with self._lock:
+            previous = self._cache.get(key, {})
+            current = {
+                path: self._entry(path, previous.get(path))
+                for path in iter_revision_files(location)
+            }
+            self._cache[key] = current  # replaced wholesale, so deleted files drop out
+        return _script_set(location, current)
+
+    def _entry(self, path: Path, cached: _Entry | None) -> _Entry:
+        try:
+            info = path.stat()
+        except OSError as exc:
+            return _Entry((-1, -1), f"cannot read: {exc.strerror or exc}")
+        signature = (info.st_mtime_ns, info.st_size)
+        if cached is not None and cached.signature == signature:
+            self.files_reused += 1
+            return cached
+        self.files_parsed += 1
+        try:
+            return _Entry(signature, read_revision_file(path))
+        except RevisionFileError as exc:
+            return _Entry(signature, str(exc))
+
+
+def _script_set(location: ScriptLocation, entries: Mapping[Path, _Entry]) -> ScriptSet:
+    revisions: list[Revision] = []
+    unreadable: list[tuple[str, str]] = []
+    tops = [Path(v) for v in location.version_locations]
+    for path, entry in entries.items():
+        if isinstance(entry.result, Revision):
+            revisions.append(entry.result)
+        else:
+            unreadable.append((_display_name(path, tops), entry.result))
+    return ScriptSet(location, tuple(revisions), tuple(unreadable))
+
+
+def _display_name(path: Path, tops: list[Path]) -> str:
+    for top in tops:
+        if path.is_relative_to(top):
+            return path.relative_to(top).as_posix()
+    return path.name
