@@ -143,9 +143,13 @@ def load(path: Path) -> Config:
 
 
 def save(config: Config, path: Path) -> None:
+    """Write the config atomically (see `save_text`)."""
+    save_text(dumps(config), path)
+
+
+def save_text(text: str, path: Path) -> None:
     """Write atomically: temp file in the same folder, fsync, rename, fsync the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = dumps(config)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -168,7 +172,7 @@ def dumps(config: Config) -> str:
     if custom:
         doc["plans"] = custom
     if config.notifications != Notifications():
-        doc["notifications"] = _asdict(config.notifications)
+        doc["notifications"] = asdict(config.notifications)
     doc["environments"] = {e.name: _environment_table(e) for e in config.environments}
     return tomlkit.dumps(doc)
 
@@ -184,12 +188,13 @@ def _environment_table(env: Environment) -> dict[str, Any]:
             table[key] = getattr(env, key)
     table["interval"] = env.interval
     if env.thresholds != Thresholds():
-        table["thresholds"] = _asdict(env.thresholds)
-    table["services"] = {s.name: _asdict(s, skip=("name",)) for s in env.services}
+        table["thresholds"] = asdict(env.thresholds)
+    table["services"] = {s.name: asdict(s, skip=("name",)) for s in env.services}
     return table
 
 
-def _asdict(obj: object, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+def asdict(obj: object, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields of a slotted settings dataclass as a dict (shallow)."""
     return {k: getattr(obj, k) for k in obj.__slots__ if k not in skip}  # type: ignore[attr-defined]
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 T = TypeVar("T")
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
-TABLE_RE = re.compile(r'[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?')
+TABLE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?")
 ENV_KEYS = ("plan", "connection_limit", "alembic", "version_table", "interval")
 SERVICE_INTS = {"pool_size": 0, "max_overflow": 0, "workers": 1, "replicas": 1}
 
@@ -60,9 +61,7 @@ def check_version_table(value: object) -> str:
     return value
 
 
-def parse_document(
-    document: dict[str, Any], text: str, path: Path, build: Callable[..., T]
-) -> T:
+def parse_document(document: dict[str, Any], text: str, path: Path, build: Callable[..., T]) -> T:
     """Validate a parsed TOML document and hand clean dicts to `build`."""
     reader = _Reader(text, path)
     reader.only(document, ("schema_version", "plans", "notifications", "environments"), [])
@@ -72,13 +71,13 @@ def parse_document(
     if version > 1:
         reader.fail(["schema_version"], f"schema_version {version} needs a newer pandadmin")
     plans = {
-        check_name("plan", k): reader.field(["plans", k], lambda: check_int(k, v, 1))
+        check_name("plan", k): reader.field(["plans", k], partial(check_int, k, v, 1))
         for k, v in reader.table(document, "plans", []).items()
     }
     notifications = reader.table(document, "notifications", [])
     reader.only(notifications, ("fail_after", "recover_after"), ["notifications"])
     for key, value in notifications.items():
-        reader.field(["notifications", key], lambda: check_int(key, value, 1))
+        reader.field(["notifications", key], partial(check_int, key, value, 1))
     envs = [
         _environment(reader, name, table, plans)
         for name, table in reader.table(document, "environments", []).items()
@@ -113,7 +112,7 @@ def _environment(
             reader.fail(where + ["plan"], f"unknown plan {str(env['plan'])[:40]!r}")
     for key, check in (("alembic", _check_str), ("version_table", check_version_table)):
         if key in table:
-            env[key] = reader.field(where + [key], lambda c=check, k=key: c(table[k]))  # type: ignore[misc]
+            env[key] = reader.field(where + [key], partial(check, table[key]))
     if "interval" in table:
         env["interval"] = reader.field(
             where + ["interval"], lambda: check_number("interval", table["interval"], 0.1, 86400)
@@ -131,7 +130,7 @@ def _thresholds(reader: _Reader, table: dict[str, Any], where: list[str]) -> dic
     here = where + ["thresholds"]
     reader.only(thresholds, ("warning_pct", "critical_pct", "idle_in_transaction_s"), here)
     out = {
-        key: reader.field(here + [key], lambda k=key, v=value: _threshold(k, v))  # type: ignore[misc]
+        key: reader.field(here + [key], partial(_threshold, key, value))
         for key, value in thresholds.items()
     }
     if out.get("warning_pct", 80.0) > out.get("critical_pct", 95.0):
@@ -159,9 +158,7 @@ def _service(reader: _Reader, name: str, table: object, where: list[str]) -> dic
     )
     for key, minimum in SERVICE_INTS.items():
         if key in table:
-            service[key] = reader.field(
-                here + [key], lambda k=key, m=minimum: check_int(k, table[k], m)  # type: ignore[misc]
-            )
+            service[key] = reader.field(here + [key], partial(check_int, key, table[key], minimum))
     return service
 
 
@@ -178,7 +175,7 @@ class _Reader:
         self.lines = text.splitlines()
         self.path = path
 
-    def fail(self, where: list[str], message: str) -> Any:
+    def fail(self, where: list[str], message: str) -> NoReturn:
         line = self._line_of(where)
         location = f"{self.path}:{line}" if line else str(self.path)
         raise ConfigError(f"{location}: {'.'.join(where) or 'file'}: {message}")
@@ -187,13 +184,13 @@ class _Reader:
         try:
             return check()
         except ValueError as exc:
-            return self.fail(where, str(exc))  # type: ignore[no-any-return]
+            self.fail(where, str(exc))
 
     def table(self, parent: dict[str, Any], key: str, where: list[str]) -> dict[str, Any]:
         value = parent.get(key, {})
         if not isinstance(value, dict):
             self.fail(where + [key], f"{key} must be a table")
-        return value
+        return dict(value)
 
     def only(self, table: dict[str, Any], allowed: tuple[str, ...], where: list[str]) -> None:
         for key in table:

@@ -139,15 +139,16 @@ def _guard(call: Callable[[], T]) -> T:
 
 def _check_backend() -> None:
     backend = keyring.get_keyring()
+    if type(backend).__name__ == "ChainerBackend":
+        chained = getattr(backend, "backends", [])
+        if not chained:
+            raise SecretStoreError(NO_KEYRING)
+        backend = chained[0]  # the one that receives new secrets
     module = type(backend).__module__
-    if module.startswith("keyring.backends.fail") or _is_empty_chainer(backend):
+    if module.startswith("keyring.backends.fail"):
         raise SecretStoreError(NO_KEYRING)
     if "plaintext" in type(backend).__name__.lower() or module.startswith("keyrings.alt.file"):
         raise SecretStoreError(PLAINTEXT)
-
-
-def _is_empty_chainer(backend: object) -> bool:
-    return type(backend).__name__ == "ChainerBackend" and not getattr(backend, "backends", [])
 
 
 def _describe(exc: Exception) -> str:

@@ -112,6 +112,8 @@ def _split_userinfo(userinfo: str) -> tuple[str | None, str | None]:
 
 
 def _split_hostport(hostport: str) -> tuple[str, int]:
+    if "," in hostport:
+        raise UrlError("several hosts in one database URL are not supported")
     if hostport.startswith("["):
         host, bracket, tail = hostport[1:].partition("]")
         if not bracket or (tail and not tail.startswith(":")):
@@ -124,8 +126,6 @@ def _split_hostport(hostport: str) -> tuple[str, int]:
     host = unquote(host)
     if not host:
         raise UrlError("missing host in database URL")
-    if "," in host:
-        raise UrlError("several hosts in one database URL are not supported")
     return host, _parse_port(port_text)
 
 

@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 SYSTEM_USER = "pandadmin-pg"
@@ -71,7 +72,10 @@ class EmbeddedPostgres:
             args += ["-c", f"{key}={value}"]
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                args,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
                 **self._as_owner(),
             )
         self._wait_ready(timeout)
@@ -106,8 +110,13 @@ class EmbeddedPostgres:
 
     # access --------------------------------------------------------------------
 
-    def url(self, database: str = "postgres", user: str = SUPERUSER, password: str | None = None,
-            **params: str) -> str:
+    def url(
+        self,
+        database: str = "postgres",
+        user: str = SUPERUSER,
+        password: str | None = None,
+        **params: str,
+    ) -> str:
         secret = self.password if password is None and user == SUPERUSER else password
         auth = quote(user, safe="") + (":" + quote(secret, safe="") if secret else "")
         query = "&".join(f"{k}={quote(v, safe='')}" for k, v in params.items())
@@ -120,8 +129,9 @@ class EmbeddedPostgres:
         args = [str(bin_dir() / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
         args += ["-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", database]
         env = {**os.environ, "PGPASSWORD": self.password, "PGCONNECT_TIMEOUT": "5"}
-        done = subprocess.run(args + ["-c", statement], env=env, capture_output=True,
-                              text=True, timeout=60)
+        done = subprocess.run(
+            args + ["-c", statement], env=env, capture_output=True, text=True, timeout=60
+        )
         if done.returncode != 0:
             raise RuntimeError(f"psql failed: {done.stderr.strip()}")
         return done.stdout.strip()
@@ -129,11 +139,13 @@ class EmbeddedPostgres:
     def create_database(self, name: str, owner: str = SUPERUSER) -> None:
         self.sql(f'CREATE DATABASE "{name}" OWNER "{owner}"')
 
-    def create_role(self, name: str, password: str, *, monitor: bool = False,
-                    connection_limit: int = -1) -> None:
+    def create_role(
+        self, name: str, password: str, *, monitor: bool = False, connection_limit: int = -1
+    ) -> None:
         literal = password.replace("'", "''")
-        self.sql(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{literal}' "
-                 f"CONNECTION LIMIT {connection_limit}")
+        self.sql(
+            f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{literal}' CONNECTION LIMIT {connection_limit}"
+        )
         if monitor:
             self.sql(f'GRANT pg_monitor TO "{name}"')
 
@@ -181,12 +193,22 @@ class EmbeddedPostgres:
         try:
             entry = pwd.getpwnam(SYSTEM_USER)
         except KeyError:
-            subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
-                            "/usr/sbin/nologin", SYSTEM_USER], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    "useradd",
+                    "--system",
+                    "--no-create-home",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    SYSTEM_USER,
+                ],
+                check=True,
+                capture_output=True,
+            )
             entry = pwd.getpwnam(SYSTEM_USER)
         return entry.pw_uid, entry.pw_gid
 
-    def _as_owner(self) -> dict[str, int]:
+    def _as_owner(self) -> dict[str, Any]:
         if self._uid is None or self._gid is None:
             return {}
         return {"user": self._uid, "group": self._gid, "extra_groups": []}

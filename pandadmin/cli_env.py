@@ -1,0 +1,285 @@
+"""`pandadmin env ...`: register environments; their DATABASE_URLs go to the keyring only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from pandadmin.cli_support import (
+    CommandError,
+    checked,
+    commit,
+    limit_text,
+    load_config,
+    parse_url,
+    read_database_url,
+    require_env,
+    secret_store,
+    stored_url,
+    usage_error,
+)
+from pandadmin.core import config as cfg
+from pandadmin.core import config_schema as schema
+from pandadmin.core.dotenv import read_variable
+from pandadmin.core.secrets import SecretStoreError
+from pandadmin.core.urls import UrlError, parse, redact
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    env = commands.add_parser("env", help="add, change, list, remove environments")
+    sub = env.add_subparsers(dest="env_command", metavar="ACTION", required=True)
+    add = sub.add_parser("add", help="register an environment")
+    add.add_argument("name")
+    _add_options(add)
+    add.set_defaults(handler=env_add)
+    change = sub.add_parser("set", help="change an existing environment")
+    change.add_argument("name")
+    _add_options(change)
+    change.set_defaults(handler=env_set)
+    rename = sub.add_parser("rename", help="rename an environment (moves its keyring entry)")
+    rename.add_argument("name")
+    rename.add_argument("new_name")
+    rename.set_defaults(handler=env_rename)
+    listing = sub.add_parser("list", help="list environments (DATABASE_URLs redacted)")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=env_list)
+    remove = sub.add_parser("remove", help="remove an environment and its keyring entry")
+    remove.add_argument("name")
+    remove.set_defaults(handler=env_remove)
+    dotenv = sub.add_parser("import-dotenv", help="DATABASE_URL from a .env file into the keyring")
+    dotenv.add_argument("name")
+    dotenv.add_argument("file", type=Path)
+    dotenv.set_defaults(handler=env_import_dotenv)
+    export = sub.add_parser("export", help="print the settings TOML (holds no secrets)")
+    export.add_argument("--output", type=Path)
+    export.set_defaults(handler=env_export)
+
+
+def _add_options(parser: argparse.ArgumentParser) -> None:
+    limit = parser.add_mutually_exclusive_group()
+    limit.add_argument("--plan", help="free (50), pro (300), premium (1000) or a custom plan")
+    limit.add_argument("--connection-limit", type=int, metavar="N")
+    url = parser.add_mutually_exclusive_group()
+    url.add_argument(
+        "--database-url-stdin",
+        action="store_true",
+        help="read the DATABASE_URL from standard input",
+    )
+    url.add_argument(
+        "--database-url-env",
+        metavar="VAR",
+        help="read the DATABASE_URL from environment variable VAR",
+    )
+    parser.add_argument(
+        "--alembic",
+        type=Path,
+        metavar="PATH",
+        help="alembic.ini, pyproject.toml or the script folder holding versions/",
+    )
+    parser.add_argument("--version-table", metavar="NAME", help="'table' or 'schema.table'")
+    parser.add_argument("--interval", type=float, metavar="SECONDS")
+    parser.add_argument("--warning-pct", type=float, metavar="PCT")
+    parser.add_argument("--critical-pct", type=float, metavar="PCT")
+    parser.add_argument("--idle-in-transaction-s", type=float, metavar="SECONDS")
+
+
+def env_add(args: argparse.Namespace) -> int:
+    name = checked(lambda: schema.check_name("environment", args.name))
+    config = load_config(args.config)
+    if config.environment(name) is not None:
+        raise usage_error(f"environment {name!r} already exists (change it with `env set`)")
+    env = _apply_options(config, cfg.Environment(name), args)
+    url = read_database_url(args)
+    secrets: dict[str, str | None] | None = {name: stored_url(url)} if url else None
+    commit(args.config, config.with_environment(env), secrets)
+    stored = f"; DATABASE_URL stored in the keyring: {redact(url)}" if url else ""
+    print(f"added environment {name!r}, limit {limit_text(config, env)}{stored}")
+    return 0
+
+
+def env_set(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    env = require_env(config, args.name)
+    changed = _apply_options(config, env, args)
+    url = read_database_url(args)
+    if changed == env and url is None:
+        raise usage_error("nothing to change: give at least one option")
+    commit(
+        args.config, config.with_environment(changed), {env.name: stored_url(url)} if url else None
+    )
+    print(f"updated environment {env.name!r}, limit {limit_text(config, changed)}")
+    return 0
+
+
+def env_rename(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    env = require_env(config, args.name)
+    new = checked(lambda: schema.check_name("environment", args.new_name))
+    if config.environment(new) is not None:
+        raise usage_error(f"environment {new!r} already exists")
+    value = _get_secret(env.name)
+    renamed = config.without_environment(env.name).with_environment(replace(env, name=new))
+    commit(args.config, renamed, {new: value, env.name: None} if value else None)
+    print(f"renamed environment {env.name!r} to {new!r}")
+    return 0
+
+
+def env_list(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    urls, problem = _redacted_urls(config)
+    if args.json:
+        rows = [_env_json(config, env, urls.get(env.name)) for env in config.environments]
+        print(json.dumps({"environments": rows}, indent=2))
+    else:
+        _print_table(config, urls)
+    if problem:
+        print(f"pandadmin: warning: keyring: {problem}", file=sys.stderr)
+    return 0
+
+
+def env_remove(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    env = require_env(config, args.name)
+    commit(args.config, config.without_environment(env.name), {env.name: None})
+    print(f"removed environment {env.name!r} and its keyring entry")
+    return 0
+
+
+def env_import_dotenv(args: argparse.Namespace) -> int:
+    name = checked(lambda: schema.check_name("environment", args.name))
+    config = load_config(args.config)
+    try:
+        value = read_variable(args.file, "DATABASE_URL")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise usage_error(f"cannot read {args.file}: {reason}") from None
+    if not value:
+        raise usage_error(f"{args.file} does not set DATABASE_URL")
+    url = parse_url(value, str(args.file))
+    env = config.environment(name) or cfg.Environment(name)
+    commit(args.config, config.with_environment(env), {name: stored_url(url)})
+    verb = "updated" if config.environment(name) else "added"
+    print(f"{verb} environment {name!r}; DATABASE_URL stored in the keyring: {redact(url)}")
+    return 0
+
+
+def env_export(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    text = cfg.dumps(config)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        cfg.save_text(text, args.output)
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _apply_options(
+    config: cfg.Config, env: cfg.Environment, args: argparse.Namespace
+) -> cfg.Environment:
+    changes: dict[str, Any] = {}
+    if args.plan is not None:
+        if args.plan not in config.plans:
+            raise usage_error(f"unknown plan {args.plan!r} (known: {', '.join(config.plans)})")
+        changes.update(plan=args.plan, connection_limit=None)
+    if args.connection_limit is not None:
+        limit = checked(lambda: schema.check_int("connection limit", args.connection_limit, 1))
+        changes.update(plan=None, connection_limit=limit)
+    if args.alembic is not None:
+        changes["alembic"] = _alembic_path(args.alembic)
+    if args.version_table is not None:
+        changes["version_table"] = checked(lambda: schema.check_version_table(args.version_table))
+    if args.interval is not None:
+        changes["interval"] = checked(lambda: schema.check_number("interval", args.interval, 0.1))
+    return replace(env, thresholds=_thresholds(env.thresholds, args), **changes)
+
+
+def _thresholds(current: cfg.Thresholds, args: argparse.Namespace) -> cfg.Thresholds:
+    given = {
+        key: getattr(args, key)
+        for key in ("warning_pct", "critical_pct", "idle_in_transaction_s")
+        if getattr(args, key) is not None
+    }
+    for key, value in given.items():
+        high = 100.0 if key.endswith("_pct") else None
+        checked(partial(schema.check_number, key, value, 1, high))
+    result = replace(current, **given)
+    if result.warning_pct > result.critical_pct:
+        raise usage_error("warning-pct must not exceed critical-pct")
+    return result
+
+
+def _alembic_path(path: Path) -> str:
+    path = path.expanduser().resolve()
+    if path.is_dir():
+        if not (path / "versions").is_dir():
+            raise usage_error(
+                f"{path} has no versions/ folder: give alembic.ini or the script folder"
+            )
+    elif not path.is_file():
+        raise usage_error(f"{path} does not exist")
+    return str(path)
+
+
+def _get_secret(name: str) -> str | None:
+    try:
+        return secret_store().get(name)
+    except SecretStoreError as exc:
+        raise CommandError(f"keyring: {exc}") from None
+
+
+def _redacted_urls(config: cfg.Config) -> tuple[dict[str, str | None], str | None]:
+    urls: dict[str, str | None] = {}
+    try:
+        for env in config.environments:
+            raw = secret_store().get(env.name)
+            urls[env.name] = _redact_stored(raw)
+    except SecretStoreError as exc:
+        return {}, str(exc)
+    return urls, None
+
+
+def _redact_stored(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    try:
+        return redact(parse(raw))
+    except UrlError:
+        return "(unreadable URL in keyring)"
+
+
+def _env_json(config: cfg.Config, env: cfg.Environment, url: str | None) -> dict[str, Any]:
+    return {
+        "name": env.name,
+        "plan": env.plan,
+        "connection_limit": env.connection_limit,
+        "plan_limit": config.plan_limit(env),
+        "database_url": url,
+        "alembic": env.alembic,
+        "version_table": env.version_table,
+        "interval": env.interval,
+        "thresholds": cfg.asdict(env.thresholds),
+        "services": [cfg.asdict(s) for s in env.services],
+    }
+
+
+def _print_table(config: cfg.Config, urls: dict[str, str | None]) -> None:
+    if not config.environments:
+        print("no environments yet: add one with `pandadmin env add NAME --database-url-stdin`")
+        return
+    rows = [("NAME", "LIMIT", "SERVICES", "DATABASE_URL")]
+    for env in config.environments:
+        url = urls.get(env.name) if urls else "(keyring unavailable)"
+        rows.append((env.name, limit_text(config, env), str(len(env.services)), url or "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        cells = "  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))
+        print(f"{cells}  {row[3]}")

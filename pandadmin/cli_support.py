@@ -1,0 +1,134 @@
+"""What the settings commands share: loading, validating, committing config and secret together."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from pandadmin.core import config as cfg
+from pandadmin.core.config_schema import ConfigError
+from pandadmin.core.secrets import KeyringStore, SecretStore, SecretStoreError
+from pandadmin.core.urls import DatabaseUrl, UrlError, normalise, parse
+
+T = TypeVar("T")
+
+
+class CommandError(Exception):
+    """An operational failure (keyring, disk): one line on stderr, exit code 1."""
+
+
+def usage_error(message: str) -> Exception:
+    from pandadmin.cli import UsageError
+
+    return UsageError(message)
+
+
+def checked(check: Callable[[], T]) -> T:
+    """Run a validator; its ValueError becomes a usage error."""
+    try:
+        return check()
+    except ValueError as exc:
+        raise usage_error(str(exc)) from None
+
+
+def load_config(path: Path) -> cfg.Config:
+    try:
+        return cfg.load(path)
+    except ConfigError as exc:
+        raise usage_error(f"{exc} (the file was left untouched)") from None
+
+
+def secret_store() -> SecretStore:
+    return KeyringStore()
+
+
+def parse_url(text: str, source: str) -> DatabaseUrl:
+    try:
+        return parse(text)
+    except UrlError as exc:
+        raise usage_error(f"DATABASE_URL from {source}: {exc}") from None
+
+
+def read_database_url(args: argparse.Namespace) -> DatabaseUrl | None:
+    """DATABASE_URL from stdin or a named environment variable; never from argv."""
+    if getattr(args, "database_url_stdin", False):
+        return parse_url(_read_stdin(), "standard input")
+    var = getattr(args, "database_url_env", None)
+    if var:
+        value = os.environ.get(var)
+        if not value:
+            raise usage_error(f"environment variable {var} is not set or empty")
+        return parse_url(value, f"${var}")
+    return None
+
+
+def _read_stdin() -> str:
+    if sys.stdin is None or sys.stdin.closed:
+        raise usage_error("--database-url-stdin given but there is no standard input")
+    if sys.stdin.isatty():
+        text = getpass.getpass("DATABASE_URL (input hidden): ")
+    else:
+        text = next((line for line in sys.stdin.read().splitlines() if line.strip()), "")
+    if not text.strip():
+        raise usage_error("no DATABASE_URL on standard input")
+    return text
+
+
+def commit(
+    path: Path,
+    new_config: cfg.Config,
+    secrets: dict[str, str | None] | None = None,
+) -> None:
+    """Write secrets, then the config; if the config cannot be saved, restore the secrets.
+
+    `secrets` maps environment name to the new URL (None deletes the entry).
+    """
+    store = secret_store() if secrets else None
+    previous: dict[str, str | None] = {}
+    try:
+        for name, value in (secrets or {}).items():
+            assert store is not None
+            previous[name] = store.get(name)
+            if value is None:
+                store.delete(name)
+            else:
+                store.set(name, value)
+        cfg.save(new_config, path)
+    except SecretStoreError as exc:
+        _restore(store, previous)
+        raise CommandError(f"keyring: {exc}; nothing was changed") from None
+    except OSError as exc:
+        _restore(store, previous)
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _restore(store: SecretStore | None, previous: dict[str, str | None]) -> None:
+    for name, value in previous.items():
+        assert store is not None
+        try:
+            store.delete(name) if value is None else store.set(name, value)
+        except SecretStoreError:
+            pass  # the original failure is what the user needs to see
+
+
+def stored_url(url: DatabaseUrl) -> str:
+    """What goes into the keyring: the normalised URL (driver suffix dropped)."""
+    return normalise(url)
+
+
+def limit_text(config: cfg.Config, env: cfg.Environment) -> str:
+    label = env.plan if env.connection_limit is None else "custom"
+    return f"{label} ({config.plan_limit(env)})"
+
+
+def require_env(config: cfg.Config, name: str) -> cfg.Environment:
+    env = config.environment(name)
+    if env is None:
+        known = ", ".join(e.name for e in config.environments) or "none yet"
+        raise usage_error(f"no environment named {name!r} (known: {known})")
+    return env

@@ -1,0 +1,1 @@
+"""A sample FastAPI service written the way the deployment guide recommends."""

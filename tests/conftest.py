@@ -1,0 +1,68 @@
+"""Shared fixtures: a real PostgreSQL, keyrings (in-memory and the real Secret Service)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+from collections.abc import Iterator
+
+import keyring
+import keyring.backend
+import pytest
+
+from pandadmin.demo.pgserver import EmbeddedPostgres
+
+
+class InMemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring backend for unit tests (never used by the product)."""
+
+    # Priority 0 keeps keyring's discovery (which finds every subclass) from chaining it.
+    priority = 0  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.values.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.values[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.values.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError(username)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[InMemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = InMemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[EmbeddedPostgres]:
+    """One real PostgreSQL for the session (max_connections 30); create your own databases."""
+    server = EmbeddedPostgres(max_connections=30)
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def secret_service() -> None:
+    """The real Secret Service; `make test` provides one (dbus-run-session + gnome-keyring)."""
+    backend = keyring.get_keyring()
+    if type(backend).__name__ == "ChainerBackend" and backend.backends:
+        backend = backend.backends[0]
+    if "SecretService" not in type(backend).__module__ + type(backend).__name__:
+        pytest.fail(
+            f"no Secret Service (keyring backend is {type(backend).__name__}): run `make test`, "
+            "which starts dbus-run-session and an unlocked gnome-keyring-daemon"
+        )
