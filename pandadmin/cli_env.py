@@ -122,7 +122,7 @@ def env_rename(args: argparse.Namespace) -> int:
     new = checked(lambda: schema.check_name("environment", args.new_name))
     if config.environment(new) is not None:
         raise usage_error(f"environment {new!r} already exists")
-    value = _get_secret(env.name)
+    value = _get_secret(config, env.name)
     renamed = config.without_environment(env.name).with_environment(replace(env, name=new))
     commit(args.config, renamed, {new: value, env.name: None} if value else None)
     print(f"renamed environment {env.name!r} to {new!r}")
@@ -229,9 +229,9 @@ def _alembic_path(path: Path) -> str:
     return str(path)
 
 
-def _get_secret(name: str) -> str | None:
+def _get_secret(config: cfg.Config, name: str) -> str | None:
     try:
-        return secret_store().get(name)
+        return secret_store(config).get(name)
     except SecretStoreError as exc:
         raise CommandError(f"keyring: {exc}") from None
 
@@ -240,7 +240,7 @@ def _redacted_urls(config: cfg.Config) -> tuple[dict[str, str | None], str | Non
     urls: dict[str, str | None] = {}
     try:
         for env in config.environments:
-            raw = secret_store().get(env.name)
+            raw = secret_store(config).get(env.name)
             urls[env.name] = _redact_stored(raw)
     except SecretStoreError as exc:
         return {}, str(exc)

@@ -43,8 +43,8 @@ def load_config(path: Path) -> cfg.Config:
         raise usage_error(f"{exc} (the file was left untouched)") from None
 
 
-def secret_store() -> SecretStore:
-    return KeyringStore()
+def secret_store(config: cfg.Config) -> SecretStore:
+    return KeyringStore(config.keyring_service)
 
 
 def parse_url(text: str, source: str) -> DatabaseUrl:
@@ -88,7 +88,7 @@ def commit(
 
     `secrets` maps environment name to the new URL (None deletes the entry).
     """
-    store = secret_store() if secrets else None
+    store = secret_store(new_config) if secrets else None
     previous: dict[str, str | None] = {}
     try:
         for name, value in (secrets or {}).items():

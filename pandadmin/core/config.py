@@ -95,6 +95,9 @@ class Config:
     environments: tuple[Environment, ...] = ()
     plans: Mapping[str, int] = field(default_factory=lambda: dict(BUILTIN_PLANS))
     notifications: Notifications = field(default_factory=Notifications)
+    # Keyring service holding this file's DATABASE_URLs; None means "pandadmin". The demo
+    # sets its own so that `check --config DEMO` finds the demo's entries and no others.
+    keyring_service: str | None = None
 
     def environment(self, name: str) -> Environment | None:
         return next((e for e in self.environments if e.name == name), None)
@@ -168,6 +171,8 @@ def dumps(config: Config) -> str:
     doc = tomlkit.document()
     doc.add(tomlkit.comment("pandadmin settings. DATABASE_URLs live in the OS keyring, not here."))
     doc["schema_version"] = SCHEMA_VERSION
+    if config.keyring_service:
+        doc["keyring_service"] = config.keyring_service
     custom = {k: v for k, v in config.plans.items() if BUILTIN_PLANS.get(k) != v}
     if custom:
         doc["plans"] = custom
@@ -199,7 +204,10 @@ def asdict(obj: object, skip: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def _build(
-    envs: list[dict[str, Any]], plans: dict[str, int], notifications: dict[str, Any]
+    envs: list[dict[str, Any]],
+    plans: dict[str, int],
+    notifications: dict[str, Any],
+    keyring_service: str | None,
 ) -> Config:
     environments = tuple(
         Environment(
@@ -209,7 +217,9 @@ def _build(
         )
         for e in envs
     )
-    return Config(environments, {**BUILTIN_PLANS, **plans}, Notifications(**notifications))
+    return Config(
+        environments, {**BUILTIN_PLANS, **plans}, Notifications(**notifications), keyring_service
+    )
 
 
 def _fsync_dir(folder: Path) -> None:

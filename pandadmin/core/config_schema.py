@@ -64,7 +64,11 @@ def check_version_table(value: object) -> str:
 def parse_document(document: dict[str, Any], text: str, path: Path, build: Callable[..., T]) -> T:
     """Validate a parsed TOML document and hand clean dicts to `build`."""
     reader = _Reader(text, path)
-    reader.only(document, ("schema_version", "plans", "notifications", "environments"), [])
+    top = ("schema_version", "keyring_service", "plans", "notifications", "environments")
+    reader.only(document, top, [])
+    service = document.get("keyring_service")
+    if service is not None:
+        reader.field(["keyring_service"], partial(check_name, "keyring service", service))
     version = document.get("schema_version", 1)
     if not isinstance(version, int) or version < 1:
         reader.fail(["schema_version"], "schema_version must be a positive integer")
@@ -83,7 +87,7 @@ def parse_document(document: dict[str, Any], text: str, path: Path, build: Calla
         for name, table in reader.table(document, "environments", []).items()
     ]
     try:
-        return build(envs, plans, notifications)
+        return build(envs, plans, notifications, service)
     except (TypeError, ValueError) as exc:  # pragma: no cover - validation above guards this
         raise ConfigError(f"{path}: {exc}") from None
 

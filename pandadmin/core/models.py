@@ -1,0 +1,145 @@
+"""Frozen value objects that probes produce and the CLI, status rules and GUI consume."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+
+class Status(IntEnum):
+    """Severity, ordered so that `max()` gives the worst (DESIGN.md "Status rules")."""
+
+    OK = 0
+    UNKNOWN = 1
+    WARNING = 2
+    CRITICAL = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @property
+    def exit_code(self) -> int:
+        """The Nagios plugin convention: 0 ok, 1 warning, 2 critical, 3 unknown."""
+        return {Status.OK: 0, Status.WARNING: 1, Status.CRITICAL: 2, Status.UNKNOWN: 3}[self]
+
+
+def worst(statuses: Any) -> Status:
+    """The worst of several statuses; unknown when there are none."""
+    return max(statuses, default=Status.UNKNOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class HealthResult:
+    """One GET of a service's health URL."""
+
+    service: str
+    url: str
+    ok: bool
+    checked_at: float
+    http_status: int | None = None
+    latency_ms: float | None = None
+    error: str | None = None
+
+    @property
+    def status(self) -> Status:
+        return Status.OK if self.ok else Status.CRITICAL
+
+    def to_json(self) -> dict[str, Any]:
+        latency = round(self.latency_ms, 1) if self.latency_ms is not None else None
+        return {
+            "name": self.service,
+            "health_url": self.url,
+            "status": self.status.label,
+            "http_status": self.http_status,
+            "latency_ms": latency,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """One client session worth showing in the drill-down (long, idle in transaction, waiting)."""
+
+    pid: int
+    application: str
+    user: str | None
+    database: str | None
+    client_addr: str | None
+    state: str
+    transaction_age_s: float | None
+    state_age_s: float | None
+    wait_event_type: str | None
+    blocked_by: tuple[int, ...]
+    query: str | None  # None when the role may not see it
+
+
+@dataclass(frozen=True, slots=True)
+class ActivitySample:
+    """One poll of `pg_stat_activity` plus the server's limits, from one round trip."""
+
+    taken_at: float
+    server_version: str
+    server_version_num: int
+    total: int  # client backends on the whole server, pandadmin's own included
+    by_state: Mapping[str, int]
+    by_application: Mapping[str, int]
+    by_user: Mapping[str, int]
+    by_client_addr: Mapping[str, int]
+    by_database: Mapping[str, int]
+    oldest_transaction_s: float | None
+    longest_idle_in_transaction_s: float | None
+    lock_waiters: int
+    max_connections: int
+    superuser_reserved_connections: int
+    reserved_connections: int
+    role_connection_limit: int  # -1: no limit
+    database_connection_limit: int  # -1: no limit
+    role_connections: int
+    database_connections: int
+    current_user: str
+    current_database: str
+    sees_all_sessions: bool
+    can_signal_backends: bool
+    tls: bool
+    backends: tuple[Backend, ...] = ()
+
+    @property
+    def server_limit(self) -> int:
+        """Slots a non-superuser can ever get: max_connections minus the reserved ones."""
+        reserved = self.superuser_reserved_connections + self.reserved_connections
+        return self.max_connections - reserved
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseResult:
+    """The outcome of polling one environment's database."""
+
+    url: str  # redacted
+    checked_at: float
+    sample: ActivitySample | None = None
+    error: str | None = None
+    last_seen: float | None = None  # when a sample last arrived (for "unreachable since")
+    refused_full: bool = False  # the server refused a connection because it is full
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The ceiling the application's connections really hit, and where they stand."""
+
+    plan_limit: int
+    effective_limit: int
+    used: int
+    headroom: int
+    utilization: float
+    binding: str  # which limit is the effective one: plan, server, role or database
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """Worst case of the configured pools: (pool_size + max_overflow) x workers x replicas."""
+
+    worst_case: int
+    by_service: Mapping[str, int] = field(default_factory=dict)

@@ -1,0 +1,132 @@
+"""One environment's poll, judged: the value object the GUI renders and `check --json` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pandadmin.core.config import Config, Environment
+from pandadmin.core.migrations import MigrationStatus
+from pandadmin.core.models import Budget, DatabaseResult, HealthResult, Limits, Status, worst
+from pandadmin.core.status import (
+    budget,
+    database_findings,
+    health_findings,
+    limits,
+    migration_findings,
+    overall,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentReport:
+    """Everything known about one environment after one poll."""
+
+    name: str
+    checked_at: float
+    status: Status
+    reasons: tuple[str, ...]
+    services: tuple[HealthResult, ...]
+    database: DatabaseResult | None
+    database_status: Status | None
+    limits: Limits | None
+    budget: Budget
+    migrations: MigrationStatus | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status.label,
+            "reasons": list(self.reasons),
+            "services": [s.to_json() for s in self.services],
+            "database": self._database_json(),
+            "migrations": self.migrations.to_json() if self.migrations else None,
+        }
+
+    def _database_json(self) -> dict[str, Any] | None:
+        if self.database is None:
+            return None
+        db, sample, lim = self.database, self.database.sample, self.limits
+        out: dict[str, Any] = {
+            "status": (self.database_status or Status.UNKNOWN).label,
+            "error": db.error,
+            "url": db.url,
+            "server_version": sample.server_version if sample else None,
+            "connections": _connections_json(self.database) if sample else None,
+            "max_connections": sample.max_connections if sample else None,
+            "plan_limit": lim.plan_limit if lim else None,
+            "effective_limit": lim.effective_limit if lim else None,
+            "headroom": lim.headroom if lim else None,
+            "utilization": round(lim.utilization, 4) if lim else None,
+            "budget": {
+                "worst_case": self.budget.worst_case,
+                "by_service": dict(self.budget.by_service),
+            },
+        }
+        if sample:
+            out.update(
+                tls=sample.tls,
+                sees_all_sessions=sample.sees_all_sessions,
+                limit_source=lim.binding if lim else None,
+            )
+        if db.last_seen is not None:
+            out["last_seen"] = iso(db.last_seen)
+        return out
+
+
+def build_report(
+    config: Config,
+    env: Environment,
+    services: tuple[HealthResult, ...],
+    database: DatabaseResult | None,
+    migrations: MigrationStatus | None,
+    checked_at: float,
+) -> EnvironmentReport:
+    """Apply the status rules to one poll's results."""
+    pools, plan_limit = budget(env), config.plan_limit(env)
+    lim = limits(plan_limit, database.sample) if database and database.sample else None
+    db_findings = (
+        database_findings(database, lim, pools, env.thresholds, plan_limit) if database else []
+    )
+    db_status = worst(f.status for f in db_findings) if db_findings else None
+    if database is not None and db_status is None:
+        db_status = Status.OK
+    findings = health_findings(services) + db_findings + migration_findings(migrations)
+    status, reasons = overall(findings, checked_anything=bool(services) or database is not None)
+    return EnvironmentReport(
+        env.name, checked_at, status, reasons, services, database, db_status, lim, pools, migrations
+    )
+
+
+def check_json(reports: list[EnvironmentReport], checked_at: float) -> dict[str, Any]:
+    """The whole `check --json` document (DESIGN.md)."""
+    return {
+        "checked_at": iso(checked_at),
+        "status": worst(r.status for r in reports).label,
+        "environments": [r.to_json() for r in reports],
+    }
+
+
+def iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _connections_json(database: DatabaseResult) -> dict[str, Any]:
+    sample = database.sample
+    assert sample is not None
+    return {
+        "total": sample.total,
+        "by_state": dict(sample.by_state),
+        "by_application": dict(sample.by_application),
+        "by_database": dict(sample.by_database),
+        "by_user": dict(sample.by_user),
+        "by_client_addr": dict(sample.by_client_addr),
+        "oldest_transaction_s": _round(sample.oldest_transaction_s),
+        "longest_idle_in_transaction_s": _round(sample.longest_idle_in_transaction_s),
+        "lock_waiters": sample.lock_waiters,
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
