@@ -125,28 +125,36 @@ class AlembicProject:
         assert script is not None
         return Path(script.path)
 
-    def upgrade(
+    def upgrade(self, database_url: str, target: str = "heads", **options: str | None) -> None:
+        """`alembic upgrade TARGET`; options: version_table, version_schema."""
+        self.run(database_url, "upgrade", target, **options)
+
+    def run(
         self,
         database_url: str,
-        target: str = "heads",
-        *,
+        *args: str,
         version_table: str | None = None,
         version_schema: str | None = None,
-    ) -> None:
-        """`python -m alembic upgrade TARGET` against `database_url` (postgresql://...)."""
+    ) -> str:
+        """`python -m alembic -c alembic.ini ARGS` against `database_url` (postgresql://...)."""
         env = {
             **os.environ,
             "TEST_ALEMBIC_URL": async_url(database_url),
             "TEST_ALEMBIC_VERSION_TABLE": version_table or "",
             "TEST_ALEMBIC_VERSION_SCHEMA": version_schema or "",
         }
-        args = [sys.executable, "-m", "alembic", "-c", str(self.ini), "upgrade", target]
+        command_line = [sys.executable, "-m", "alembic", "-c", str(self.ini), *args]
         # cwd=root: the Alembic CLI picks up ./pyproject.toml from its working directory.
         done = subprocess.run(
-            args, cwd=self.root, env=env, capture_output=True, text=True, timeout=120
+            command_line, cwd=self.root, env=env, capture_output=True, text=True, timeout=120
         )
         if done.returncode != 0:
-            raise RuntimeError(f"alembic upgrade {target} failed:\n{done.stderr[-3000:]}")
+            raise AlembicFailed(f"alembic {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
+
+
+class AlembicFailed(RuntimeError):
+    """The real Alembic command exited non-zero; the message holds its stderr."""
 
 
 def async_url(url: str) -> str:
