@@ -211,21 +211,29 @@ def _resolve(location: str, base: Path, config: Path) -> Path:
 
 
 def iter_revision_files(location: ScriptLocation) -> Iterator[Path]:
-    """Yield every candidate revision file once, in Alembic's order."""
-    seen: set[Path] = set()
+    """Yield every candidate revision file once, in Alembic's order (files, then subfolders)."""
+    seen: set[str] = set()
     for top in map(Path, location.version_locations):
-        if not top.is_dir():
-            continue  # Alembic skips version locations that do not exist
-        for root, dirs, files in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                path = Path(root, name)
-                real = path.resolve()  # Alembic ignores a file reached twice via symlinks
-                if _REVISION_FILE.match(name) and real not in seen:
-                    seen.add(real)
-                    yield path
-            if not location.recursive:
-                break
+        if top.is_dir():  # Alembic skips version locations that do not exist
+            yield from _walk(top, os.path.realpath(top), location.recursive, seen)
+
+
+def _walk(folder: Path, real_folder: str, recursive: bool, seen: set[str]) -> Iterator[Path]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return  # like os.walk in Alembic: an unreadable folder is skipped
+    for entry in entries:
+        if entry.is_file() and _REVISION_FILE.match(entry.name):
+            # Alembic ignores a file reached twice; resolve only symlinks, it is costly.
+            real = os.path.realpath(entry.path) if entry.is_symlink() else None
+            key = real or os.path.join(real_folder, entry.name)
+            if key not in seen:
+                seen.add(key)
+                yield folder / entry.name
+    for entry in entries if recursive else ():
+        if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+            yield from _walk(folder / entry.name, os.path.join(real_folder, entry.name), True, seen)
 
 
 def read_revision_file(path: Path) -> Revision:

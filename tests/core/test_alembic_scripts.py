@@ -201,6 +201,18 @@ def test_recursive_listing_walks_subfolders_but_not_pycache(tmp_path: Path) -> N
     assert names == ["a.py", "2024/b.py", "2024/01/c.py"]
 
 
+def test_a_file_reached_twice_is_listed_once(tmp_path: Path) -> None:
+    revision_file(tmp_path / "real", "a1")
+    (tmp_path / "alias").symlink_to(tmp_path / "real")
+    (tmp_path / "real" / "link.py").symlink_to(tmp_path / "real" / "a1_file.py")
+    ini = write(
+        tmp_path / "alembic.ini",
+        "[alembic]\nscript_location = %(here)s\npath_separator = space\n"
+        "version_locations = %(here)s/alias %(here)s/real %(here)s/missing\n",
+    )
+    assert [p.name for p in iter_revision_files(locate_scripts(ini))] == ["a1_file.py"]
+
+
 # --- parsing -----------------------------------------------------------------------------
 
 
