@@ -145,11 +145,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     table = tool.get("alembic", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise ScriptLocationError(f"{path}: [tool.alembic] is not a table")
-    return _substitute_here(table, path)
-
-
-def _substitute_here(table: dict[str, Any], path: Path) -> dict[str, Any]:
-    """Apply `%(here)s` to TOML strings the way Alembic's Config does (`value % args`)."""
+    # Alembic's Config applies `value % {"here": ...}` to TOML strings.
     args = {"here": path.parent.as_posix()}
     try:
         return {key: _substitute(value, args) for key, value in table.items()}
@@ -288,13 +284,13 @@ def _bind(target: ast.expr, value: ast.expr | None, found: dict[str, ast.expr | 
 
 
 def _literal(name: str, node: ast.expr | None) -> object:
-    try:
-        if node is None:
-            raise ValueError(name)
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError) as exc:
-        line = f" (line {node.lineno})" if node is not None else ""
-        raise RevisionFileError(f"{name} is not a literal{line}") from exc
+    if node is not None:
+        try:
+            return ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+            pass  # reported below, with the line
+    line = f" (line {node.lineno})" if node is not None else ""
+    raise RevisionFileError(f"{name} is not a literal{line}")
 
 
 def _revision_id(value: object, filename: str) -> str:

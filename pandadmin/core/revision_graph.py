@@ -9,9 +9,10 @@ Status rules (first match wins; `rows` are the database's version-table rows):
    - `ahead` if every row is unknown (newer code was deployed than these scripts), or if
      the known rows already cover every head (the database has all we have, and more);
    - `diverged` otherwise: the database has revisions the scripts lack *and* the scripts
-     have revisions the database lacks. With only known rows the two histories cannot
-     diverge: every known revision is an ancestor of some head, so the database is at
-     most behind.
+     have revisions the database lacks. `pending` then counts from the known rows only
+     (what lies below an unknown row cannot be known). With only known rows the two
+     histories cannot diverge: every known revision is below some head, so the database
+     is at most behind.
 4. `up_to_date`: every head is at or below some row. "Below" follows `down_revision`
    and `depends_on` edges, because Alembic merges a revision reachable only as a
    dependency into its dependant's row (it is not stored after `upgrade heads`).

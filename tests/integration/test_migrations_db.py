@@ -155,6 +155,21 @@ def test_branch_labels(tmp_path: Path, db: str) -> None:
     assert (status.status, status.database_revisions) == ("up_to_date", ("b2", "c2"))
 
 
+def test_diverged_when_each_side_has_what_the_other_lacks(tmp_path: Path, db: str) -> None:
+    project = AlembicProject(tmp_path)
+    project.revision("c1", "core base", head="base", branch_label="core")
+    project.revision("b1", "billing base", head="base", branch_label="billing")
+    newer = project.revision("b2", "billing from another checkout", head="billing@head")
+    project.upgrade(db, "heads")
+    newer.unlink()  # this checkout never had b2...
+    project.revision("c2", "core work not deployed", head="core@head")  # ...but has c2
+    status = status_of(db, project.ini)
+    assert (status.status, status.database_revisions) == ("diverged", ("b2", "c1"))
+    # Pending is judged from the known rows only: b1 may well be below b2, nobody here knows.
+    assert [r.revision for r in status.pending] == ["b1", "c2"]
+    assert status.detail == "unknown to the scripts: b2"
+
+
 def test_depends_on(tmp_path: Path, db: str) -> None:
     project = AlembicProject(tmp_path)
     project.revision("a1", "auth base", head="base", branch_label="auth")
