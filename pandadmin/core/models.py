@@ -123,6 +123,7 @@ class DatabaseResult:
     error: str | None = None
     last_seen: float | None = None  # when a sample last arrived (for "unreachable since")
     refused_full: bool = False  # the server refused a connection because it is full
+    unchecked: bool = False  # never reached the server (keyring failure, invalid URL)
 
 
 @dataclass(frozen=True, slots=True)

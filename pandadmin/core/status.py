@@ -125,6 +125,8 @@ def _budget_findings(pools: Budget, limit: int) -> list[Finding]:
 
 
 def _unreachable(result: DatabaseResult) -> Finding:
+    if result.unchecked:
+        return Finding(Status.UNKNOWN, f"database not checked: {result.error}")
     if result.refused_full:
         return Finding(
             Status.CRITICAL, "connection limit reached: the database refuses new connections"

@@ -1,0 +1,87 @@
+"""`pandadmin check`: poll once, print a table or DESIGN.md's JSON, exit with Nagios codes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from typing import Any
+
+from pandadmin.core.config import Config, load
+from pandadmin.core.config_schema import ConfigError
+from pandadmin.core.models import Status
+from pandadmin.core.poller import Poller
+from pandadmin.core.report import EnvironmentReport, check_json
+from pandadmin.core.secrets import AsyncSecrets, KeyringStore
+
+UNKNOWN = Status.UNKNOWN.exit_code
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    check = commands.add_parser("check", help="poll each (or the named) environment once")
+    check.add_argument("environments", nargs="*", metavar="ENV")
+    check.add_argument("--json", action="store_true", help="print DESIGN.md's JSON document")
+    check.set_defaults(handler=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    try:
+        config = load(args.config)
+    except ConfigError as exc:
+        return _unknown(f"{exc} (the file was left untouched)")
+    missing = [n for n in args.environments if config.environment(n) is None]
+    if missing:
+        return _unknown(f"no environment named {missing[0]!r}")
+    names = args.environments or [e.name for e in config.environments]
+    if not names:
+        return _unknown("no environments configured: add one with `pandadmin env add`")
+    checked_at = time.time()
+    reports = asyncio.run(check_once(config, names))
+    if args.json:
+        print(json.dumps(check_json(reports, checked_at), indent=2))
+    else:
+        print(render_table(reports))
+    return max(r.status for r in reports).exit_code
+
+
+async def check_once(config: Config, names: list[str]) -> list[EnvironmentReport]:
+    """One poll of the named environments; every connection is closed before returning."""
+    secrets = AsyncSecrets(KeyringStore(config.keyring_service))
+    poller = Poller(config, secrets, on_report=lambda report: None)
+    try:
+        return await poller.poll_now(names)
+    finally:
+        await poller.close()
+        secrets.close()
+
+
+def render_table(reports: list[EnvironmentReport]) -> str:
+    rows = [("ENV", "STATUS", "CONNECTIONS", "HEALTH", "MIGRATIONS", "REASONS")]
+    rows += [_row(r) for r in reports]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = [
+        "  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[5]])
+        for row in rows
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _row(report: EnvironmentReport) -> tuple[str, str, str, str, str, str]:
+    lim = report.limits
+    if lim is not None:
+        connections = f"{lim.used}/{lim.effective_limit} ({lim.utilization:.0%})"
+    else:
+        connections = "-" if report.database is None else "unreachable"
+    health = " ".join(f"{s.service}:{'ok' if s.ok else 'FAIL'}" for s in report.services) or "-"
+    migrations = report.migrations.status if report.migrations else "-"
+    if report.migrations and report.migrations.pending:
+        migrations += f" ({len(report.migrations.pending)})"
+    reasons = "; ".join(report.reasons)
+    return report.name, report.status.label, connections, health, migrations, reasons
+
+
+def _unknown(message: str) -> int:
+    print(f"pandadmin: error: {message}", file=sys.stderr)
+    return UNKNOWN

@@ -1,0 +1,222 @@
+"""Database probe: one persistent, read-only monitoring connection per environment.
+
+The held connection is what lets pandadmin keep reporting when the server is full:
+a saturated database refuses new connections, not the one already open. The
+activity query runs through COPY ... TO STDOUT, the simple-query protocol, so a poll is
+one round trip even with `statement_cache_size=0` (needed behind PgBouncer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import random
+import time
+from typing import Any
+
+import asyncpg
+
+from pandadmin.core import queries
+from pandadmin.core.db_errors import LOST_CONNECTION, describe_connect_error
+from pandadmin.core.models import ActivitySample, Backend, DatabaseResult
+from pandadmin.core.urls import DatabaseUrl, normalise, redact, scrub
+
+APPLICATION_NAME = "pandadmin"
+MIN_SERVER_VERSION = 120000
+
+
+class DatabaseMonitor:
+    """Samples one database; never runs two queries at once on its connection."""
+
+    def __init__(
+        self,
+        url: DatabaseUrl,
+        *,
+        connect_timeout: float = 5.0,
+        command_timeout: float = 3.0,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 30.0,
+    ) -> None:
+        self.url = url
+        self.connect_timeout = url.connect_timeout or connect_timeout
+        self.command_timeout = command_timeout
+        self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
+        self._conn: asyncpg.Connection | None = None
+        self._lock = asyncio.Lock()
+        self._failures = 0
+        self._retry_at = 0.0
+        self._last_error: DatabaseResult | None = None
+        self.last_seen: float | None = None
+
+    async def sample(self) -> DatabaseResult:
+        """One poll; a failure is a DatabaseResult with `error`, never an exception."""
+        async with self._lock:
+            if self._conn is None and time.monotonic() < self._retry_at and self._last_error:
+                return self._last_error  # backing off: don't hammer a struggling server
+            try:
+                return self._succeeded(await self._sample_with_reconnect())
+            except Exception as exc:  # every failure becomes a readable result
+                return self._failed(exc)
+
+    async def fetchval(self, query: str, *args: object) -> Any:
+        async with self._lock:
+            return await (await self._connection()).fetchval(query, *args)
+
+    async def fetch(self, query: str, *args: object) -> list[Any]:
+        async with self._lock:
+            return list(await (await self._connection()).fetch(query, *args))
+
+    async def signal_backend(self, pid: int, *, terminate: bool) -> bool:
+        """pg_terminate_backend or pg_cancel_backend; True when the server did it."""
+        function = "pg_terminate_backend" if terminate else "pg_cancel_backend"
+        return bool(await self.fetchval(f"SELECT {function}($1)", pid))
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._drop()
+
+    # internals -----------------------------------------------------------------
+
+    async def _sample_with_reconnect(self) -> ActivitySample:
+        fresh = self._conn is None
+        try:
+            return await self._query(await self._connection())
+        except LOST_CONNECTION:
+            await self._drop()
+            if fresh:
+                raise
+        # The server dropped an idle monitor (restart, pg_terminate_backend, idle timeout):
+        # one immediate reconnect makes this poll truthful instead of a false alarm.
+        return await self._query(await self._connection())
+
+    async def _connection(self) -> asyncpg.Connection:
+        if self._conn is None or self._conn.is_closed():
+            self._conn = await connect(self.url, self.connect_timeout, self.command_timeout)
+        return self._conn
+
+    async def _query(self, conn: asyncpg.Connection) -> ActivitySample:
+        version = conn.get_server_version()
+        number = version.major * 10000 + version.minor
+        if number < MIN_SERVER_VERSION:
+            raise UnsupportedServer(f"PostgreSQL {version.major} is not supported (12 or newer)")
+        sql = queries.for_version("activity", number)
+        buffer = io.BytesIO()
+        await conn.copy_from_query(sql, output=buffer, format="csv", timeout=self.command_timeout)
+        row = next(csv.reader(io.StringIO(buffer.getvalue().decode("utf-8"))))
+        return parse_sample(json.loads(row[0]), time.time())
+
+    def _succeeded(self, sample: ActivitySample) -> DatabaseResult:
+        self._failures, self._last_error = 0, None
+        self.last_seen = sample.taken_at
+        return DatabaseResult(redact(self.url), sample.taken_at, sample, last_seen=self.last_seen)
+
+    def _failed(self, exc: BaseException) -> DatabaseResult:
+        self._terminate()
+        self._failures += 1
+        delay = min(self.backoff_cap, self.backoff_base * 2 ** (self._failures - 1))
+        self._retry_at = time.monotonic() + delay * random.uniform(0.5, 1.0)
+        message, full = describe_connect_error(exc, self.url, self.connect_timeout)
+        self._last_error = DatabaseResult(
+            redact(self.url),
+            time.time(),
+            error=scrub(message, self.url),
+            last_seen=self.last_seen,
+            refused_full=full,
+        )
+        return self._last_error
+
+    async def _drop(self) -> None:
+        self._terminate()
+
+    def _terminate(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None and not conn.is_closed():
+            conn.terminate()  # never wait on a dead socket
+
+
+class UnsupportedServer(Exception):
+    """The server is older than PostgreSQL 12."""
+
+
+async def connect(url: DatabaseUrl, timeout: float, command_timeout: float) -> asyncpg.Connection:
+    """The monitoring connection: read-only, bounded, identified as `pandadmin`."""
+    settings = {
+        "application_name": APPLICATION_NAME,
+        "statement_timeout": str(int(command_timeout * 1000)),
+        "default_transaction_read_only": "on",
+        "idle_in_transaction_session_timeout": "10000",
+    }
+    try:
+        return await _connect(url, timeout, command_timeout, settings)
+    except asyncpg.ProtocolViolationError as exc:
+        if "startup parameter" not in str(exc):
+            raise
+    # PgBouncer rejects unknown startup parameters (pgbouncer#907): SET them after connecting.
+    conn = await _connect(url, timeout, command_timeout, {"application_name": APPLICATION_NAME})
+    for key, value in settings.items():
+        await conn.execute(f"SET {key} = '{value}'")
+    return conn
+
+
+async def _connect(
+    url: DatabaseUrl, timeout: float, command_timeout: float, settings: dict[str, str]
+) -> asyncpg.Connection:
+    # libpq-only keys must not reach asyncpg as server settings (asyncpg#516).
+    dsn_url = url.__class__(
+        url.host,
+        url.port,
+        url.user,
+        url.password,
+        url.database,
+        tuple(p for p in url.params if p[0] in ("sslmode", "sslrootcert")),
+    )
+    return await asyncpg.connect(
+        normalise(dsn_url),
+        timeout=timeout,
+        command_timeout=command_timeout,
+        statement_cache_size=0,
+        server_settings=settings,
+    )
+
+
+def parse_sample(data: dict[str, Any], taken_at: float) -> ActivitySample:
+    """The activity query's JSON object as a frozen ActivitySample."""
+    backends = tuple(_backend(b) for b in data.pop("backends") or ())
+    return ActivitySample(
+        taken_at=taken_at,
+        backends=backends,
+        **{
+            **data,
+            "server_version": str(data["server_version"]),
+            "oldest_transaction_s": _float(data["oldest_transaction_s"]),
+            "longest_idle_in_transaction_s": _float(data["longest_idle_in_transaction_s"]),
+            "role_connection_limit": _int(data["role_connection_limit"], -1),
+            "database_connection_limit": _int(data["database_connection_limit"], -1),
+        },
+    )
+
+
+def _backend(row: dict[str, Any]) -> Backend:
+    return Backend(
+        pid=int(row["pid"]),
+        application=row["application"],
+        user=row["user"],
+        database=row["database"],
+        client_addr=row["client_addr"],
+        state=row["state"],
+        transaction_age_s=_float(row["transaction_age_s"]),
+        state_age_s=_float(row["state_age_s"]),
+        wait_event_type=row["wait_event_type"],
+        blocked_by=tuple(row["blocked_by"] or ()),
+        query=row["query"],
+    )
+
+
+def _float(value: object) -> float | None:
+    return float(value) if value is not None else None  # type: ignore[arg-type]
+
+
+def _int(value: object, default: int) -> int:
+    return int(value) if value is not None else default  # type: ignore[call-overload]

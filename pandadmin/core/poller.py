@@ -1,0 +1,192 @@
+"""The poller: every environment on its own interval, all targets of a poll concurrently.
+
+Results reach the caller as frozen EnvironmentReports through a callback. A hung target
+is bounded by its own timeout and never delays another environment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from pandadmin.core.config import Config, Environment
+from pandadmin.core.database import DatabaseMonitor
+from pandadmin.core.health import HealthProber
+from pandadmin.core.migrations import MigrationStatus, RevisionReader, migration_status
+from pandadmin.core.models import DatabaseResult
+from pandadmin.core.report import EnvironmentReport, build_report
+from pandadmin.core.secrets import AsyncSecrets, SecretStoreError
+from pandadmin.core.urls import UrlError, parse
+
+log = logging.getLogger(__name__)
+POLL_CEILING_S = 30.0  # a safety net above the per-target timeouts
+
+ReportCallback = Callable[[EnvironmentReport], None]
+
+
+@dataclass
+class _Target:
+    """What one environment's polls share: its monitor and its script reader."""
+
+    env: Environment
+    monitor: DatabaseMonitor | None = None
+    secret_problem: str | None = None
+    resolved: bool = False
+    reader: RevisionReader = field(default_factory=RevisionReader)
+
+
+class Poller:
+    """Polls the environments of a config; `start()` for continuous, `poll_now()` for once."""
+
+    def __init__(
+        self,
+        config: Config,
+        secrets: AsyncSecrets,
+        on_report: ReportCallback,
+        *,
+        prober: HealthProber | None = None,
+        monitor_options: dict[str, float] | None = None,
+    ) -> None:
+        self.config = config
+        self._secrets = secrets
+        self._on_report = on_report
+        self._prober = prober or HealthProber()
+        self._monitor_options = monitor_options or {}
+        self._targets = {env.name: _Target(env) for env in config.environments}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._closing: set[asyncio.Task[None]] = set()  # monitors being closed
+        self._started = False
+
+    def start(self) -> None:
+        self._started = True
+        for name in self._targets:
+            self._start(name)
+
+    def update_config(self, config: Config) -> None:
+        """Follow a changed config: stop removed or changed environments, start new ones."""
+        old, self.config = self._targets, config
+        for name, target in list(old.items()):
+            if config.environment(name) != target.env:
+                self._stop(name)
+        for env in config.environments:
+            if env.name not in self._targets:
+                self._targets[env.name] = _Target(env)
+                if self._started:
+                    self._start(env.name)
+
+    def restart(self, name: str) -> None:
+        """Re-read an environment's secret and reconnect (after its DATABASE_URL changed)."""
+        env = self.config.environment(name)
+        if env is not None:
+            self._stop(name)
+            self.update_config(self.config)
+
+    def monitor(self, name: str) -> DatabaseMonitor | None:
+        target = self._targets.get(name)
+        return target.monitor if target else None
+
+    async def poll_now(self, names: Iterable[str] | None = None) -> list[EnvironmentReport]:
+        wanted = list(names) if names is not None else list(self._targets)
+        targets = [self._targets[n] for n in wanted if n in self._targets]
+        reports = await asyncio.gather(*(self._poll(t) for t in targets))
+        for report in reports:
+            self._deliver(report)
+        return list(reports)
+
+    async def close(self) -> None:
+        for name in list(self._targets):
+            self._stop(name)
+        tasks = list(self._closing)
+        if tasks:
+            await asyncio.wait(tasks, timeout=5.0)
+        await self._prober.close()
+
+    # internals -----------------------------------------------------------------
+
+    def _start(self, name: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._run(self._targets[name]))
+        task.set_name(f"pandadmin-poll:{name}")
+        self._tasks[name] = task
+
+    def _stop(self, name: str) -> None:
+        target = self._targets.pop(name, None)
+        task = self._tasks.pop(name, None)
+        if task is not None:
+            task.cancel()
+        if target is not None and target.monitor is not None:
+            closing = asyncio.get_running_loop().create_task(target.monitor.close())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+
+    async def _run(self, target: _Target) -> None:
+        while True:
+            started = time.monotonic()
+            self._deliver(await self._poll(target))
+            await asyncio.sleep(max(0.0, target.env.interval - (time.monotonic() - started)))
+
+    def _deliver(self, report: EnvironmentReport) -> None:
+        try:
+            self._on_report(report)
+        except Exception:  # a broken consumer must not stop the polling
+            log.exception("report consumer failed for %s", report.name)
+
+    async def _poll(self, target: _Target) -> EnvironmentReport:
+        checked_at = time.time()
+        async with asyncio.timeout(POLL_CEILING_S):
+            await self._resolve(target)
+            health = asyncio.gather(*(self._prober.check(s) for s in target.env.services))
+            services, db = await asyncio.gather(health, self._sample(target))
+            migrations = await self._migrations(target, db)
+        return build_report(self.config, target.env, tuple(services), db, migrations, checked_at)
+
+    async def _sample(self, target: _Target) -> DatabaseResult | None:
+        if target.secret_problem is not None:
+            return DatabaseResult(
+                "(keyring)", time.time(), error=target.secret_problem, unchecked=True
+            )
+        return await target.monitor.sample() if target.monitor else None
+
+    async def _migrations(self, target: _Target, db: DatabaseResult | None) -> MigrationStatus:
+        reachable = db is not None and db.sample is not None and target.monitor is not None
+        return await migration_status(
+            target.monitor if reachable else None,
+            target.env.alembic,
+            target.env.version_table,
+            target.reader,
+        )
+
+    async def _resolve(self, target: _Target) -> None:
+        """Fetch the DATABASE_URL from the keyring once (again after a keyring failure)."""
+        if target.resolved:
+            return
+        try:
+            raw = await self._secrets.get(target.env.name)
+        except SecretStoreError as exc:
+            target.secret_problem = f"keyring: {exc}"
+            return
+        target.secret_problem, target.resolved = None, True
+        if raw is None:
+            return
+        try:
+            target.monitor = DatabaseMonitor(parse(raw), **self._monitor_options)
+        except UrlError as exc:
+            target.secret_problem = f"the DATABASE_URL in the keyring is invalid: {exc}"
+            target.resolved = False
+
+
+async def test_connection(url: str, timeout: float = 5.0) -> DatabaseResult:
+    """Open, sample and close one monitoring connection (the dialog's "Test connection")."""
+    try:
+        parsed = parse(url)
+    except UrlError as exc:
+        return DatabaseResult("(invalid URL)", time.time(), error=str(exc), unchecked=True)
+    monitor = DatabaseMonitor(parsed, connect_timeout=timeout)
+    try:
+        return await monitor.sample()
+    finally:
+        with contextlib.suppress(Exception):
+            await monitor.close()

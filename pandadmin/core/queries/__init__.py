@@ -1,0 +1,27 @@
+"""SQL files, one per query per server-version range, loaded by name."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+_VERSIONED = re.compile(r"(?P<name>\w+)_post_(?P<version>\d{6})\.sql")
+
+
+@cache
+def load(filename: str) -> str:
+    return resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+
+
+def for_version(name: str, server_version_num: int) -> str:
+    """The `NAME_post_NNNNNN.sql` with the highest minimum version the server satisfies."""
+    best: tuple[int, str] | None = None
+    for entry in resources.files(__package__).iterdir():
+        match = _VERSIONED.fullmatch(entry.name)
+        if match and match["name"] == name and int(match["version"]) <= server_version_num:
+            candidate = (int(match["version"]), entry.name)
+            best = max(best, candidate) if best else candidate
+    if best is None:
+        raise LookupError(f"no {name} query for PostgreSQL {server_version_num // 10000}")
+    return load(best[1])
