@@ -14,6 +14,9 @@ LOST_CONNECTION: tuple[type[BaseException], ...] = (
     asyncpg.AdminShutdownError,
     asyncpg.ConnectionDoesNotExistError,
     asyncpg.InterfaceError,
+    # A kill that lands between polls can leave the protocol mid-state ("another operation
+    # is in progress") until the socket's EOF arrives; the connection is gone either way.
+    asyncpg.InternalClientError,
     asyncpg.CannotConnectNowError,
     ConnectionError,
     getattr(asyncpg, "IdleSessionTimeoutError", asyncpg.AdminShutdownError),

@@ -178,7 +178,7 @@ class Poller:
             target.resolved = False
 
 
-async def test_connection(url: str, timeout: float = 5.0) -> DatabaseResult:
+async def probe_connection(url: str, timeout: float = 5.0) -> DatabaseResult:
     """Open, sample and close one monitoring connection (the dialog's "Test connection")."""
     try:
         parsed = parse(url)

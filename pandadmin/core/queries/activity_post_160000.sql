@@ -4,6 +4,9 @@ WITH a AS (
            state_change, wait_event_type, query
     FROM pg_stat_activity
     WHERE backend_type = 'client backend'
+       -- Without pg_read_all_stats other users' rows hide backend_type; a session with a
+       -- database and a user is a client (background workers have no user, mostly).
+       OR (backend_type IS NULL AND datname IS NOT NULL AND usename IS NOT NULL)
 ),
 me AS (
     SELECT r.rolname, r.rolsuper, r.rolconnlimit

@@ -1,0 +1,176 @@
+"""Bounded in-memory history of each environment's polls, feeding the GUI's charts.
+
+Samples live in preallocated numpy ring buffers sized for 24 h at the poll interval;
+windows holding more points than a chart can show are reduced to min/max per time
+bucket, so the number of points drawn stays bounded (pyqtgraph#3301). NaN marks a
+poll without data (database unreachable): charts draw it as a gap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from pandadmin.core.report import EnvironmentReport
+
+Array = npt.NDArray[np.float64]
+DAY_S = 86400.0
+MAX_CAPACITY = 250_000  # 24 h at 0.35 s; a shorter interval keeps a shorter history
+SPARK_POINTS = 120
+CONNECTION_SERIES = ("active", "idle", "idle in transaction", "total")
+
+
+class RingBuffer:
+    """Fixed-capacity time series: `width` values per timestamp, oldest overwritten."""
+
+    def __init__(self, capacity: int, width: int) -> None:
+        self.capacity = max(int(capacity), 2)
+        self.width = width
+        self._t: Array = np.full(self.capacity, np.nan)
+        self._v: Array = np.full((self.capacity, width), np.nan)
+        self._next = 0
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, t: float, values: Sequence[float]) -> None:
+        self._t[self._next] = t
+        self._v[self._next] = values
+        self._next = (self._next + 1) % self.capacity
+        self._size = min(self._size + 1, self.capacity)
+
+    def ordered(self) -> tuple[Array, Array]:
+        """Chronological copies of the timestamps and the values."""
+        if self._size < self.capacity:
+            return self._t[: self._size].copy(), self._v[: self._size].copy()
+        order = np.r_[self._next : self.capacity, 0 : self._next]
+        return self._t[order], self._v[order]
+
+    def since(self, start: float) -> tuple[Array, Array]:
+        t, v = self.ordered()
+        first = int(np.searchsorted(t, start, side="left"))
+        return t[first:], v[first:]
+
+    def resized(self, capacity: int) -> RingBuffer:
+        """A new buffer of `capacity` holding the newest samples of this one."""
+        out = RingBuffer(capacity, self.width)
+        t, v = self.ordered()
+        for when, row in zip(t[-out.capacity :], v[-out.capacity :], strict=True):
+            out.append(float(when), row.tolist())
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Points to draw: timestamps (epoch seconds) and one column per series."""
+
+    t: Array
+    values: Array
+    reduced: bool = False
+
+    def column(self, index: int) -> Array:
+        return self.values[:, index]
+
+
+def reduce_minmax(t: Array, v: Array, start: float, end: float, buckets: int) -> Window:
+    """Min and max of every series per time bucket (two points per bucket, NaN kept as gaps)."""
+    width = max((end - start) / max(buckets, 1), 1e-9)
+    index = np.clip(((t - start) // width).astype(np.int64), 0, buckets - 1)
+    starts = np.flatnonzero(np.r_[True, np.diff(index) != 0])
+    ends = np.r_[starts[1:] - 1, len(t) - 1]
+    lows, highs = np.fmin.reduceat(v, starts, axis=0), np.fmax.reduceat(v, starts, axis=0)
+    times = np.column_stack((t[starts], t[ends])).ravel()
+    values = np.stack((lows, highs), axis=1).reshape(-1, v.shape[1])
+    return Window(times, values, reduced=True)
+
+
+@dataclass(slots=True)
+class ServiceTrace:
+    """Latency sparkline data and the last error of one service."""
+
+    latency: RingBuffer = field(default_factory=lambda: RingBuffer(SPARK_POINTS, 1))
+    last_error: str | None = None
+    last_error_at: float | None = None
+
+    def latencies(self) -> Array:
+        return self.latency.ordered()[1][:, 0]
+
+
+class EnvironmentHistory:
+    """Connections over time and per-service health traces of one environment."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.connections = RingBuffer(capacity_for(interval), len(CONNECTION_SERIES))
+        self.services: dict[str, ServiceTrace] = {}
+        self.last_seen: float | None = None
+
+    def record(self, report: EnvironmentReport) -> None:
+        self._record_database(report)
+        for result in report.services:
+            trace = self.services.setdefault(result.service, ServiceTrace())
+            latency = result.latency_ms if result.ok and result.latency_ms is not None else np.nan
+            trace.latency.append(result.checked_at, [latency])
+            if not result.ok:
+                trace.last_error = result.error or f"HTTP {result.http_status}"
+                trace.last_error_at = result.checked_at
+
+    def window(self, seconds: float, now: float, max_points: int = 1600) -> Window:
+        """The samples of the last `seconds` before `now`, reduced when too many."""
+        start = now - seconds
+        t, v = self.connections.since(start)
+        if len(t) <= max_points:
+            return Window(t, v)
+        return reduce_minmax(t, v, start, now, max_points // 2)
+
+    def set_interval(self, interval: float) -> None:
+        if interval != self.interval:
+            self.interval = interval
+            self.connections = self.connections.resized(capacity_for(interval))
+
+    def _record_database(self, report: EnvironmentReport) -> None:
+        database = report.database
+        if database is None:
+            return
+        sample = database.sample
+        if sample is None:
+            self.connections.append(database.checked_at, [np.nan] * len(CONNECTION_SERIES))
+            return
+        self.last_seen = sample.taken_at
+        states = sample.by_state
+        row = [float(states.get(name, 0)) for name in CONNECTION_SERIES[:-1]]
+        self.connections.append(sample.taken_at, [*row, float(sample.total)])
+
+
+class HistoryStore:
+    """One EnvironmentHistory per environment name."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, EnvironmentHistory] = {}
+
+    def record(self, report: EnvironmentReport, interval: float) -> EnvironmentHistory:
+        history = self._by_name.get(report.name)
+        if history is None:
+            history = self._by_name[report.name] = EnvironmentHistory(interval)
+        history.set_interval(interval)
+        history.record(report)
+        return history
+
+    def get(self, name: str) -> EnvironmentHistory | None:
+        return self._by_name.get(name)
+
+    def retain(self, names: Iterable[str]) -> None:
+        """Forget the environments that are not in `names` (removed or renamed)."""
+        keep = set(names)
+        for name in [n for n in self._by_name if n not in keep]:
+            del self._by_name[name]
+
+
+def capacity_for(interval: float) -> int:
+    """Samples in 24 h at `interval` seconds, bounded by MAX_CAPACITY."""
+    return min(math.ceil(DAY_S / max(interval, 1e-3)) + 1, MAX_CAPACITY)

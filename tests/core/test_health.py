@@ -1,0 +1,123 @@
+"""The health probe against a real uvicorn server that misbehaves on purpose."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from pandadmin.core.config import Service
+from pandadmin.core.health import HealthProber, judge
+from pandadmin.core.models import HealthResult
+from tests.support.servers import UvicornProcess
+
+
+@pytest.fixture(scope="module")
+def faults() -> Iterator[str]:
+    server = UvicornProcess("tests.support.fault_app:app")
+    server.wait_ready("/ok")
+    yield server.url
+    server.close()
+
+
+def probe(url: str, timeout: float = 1.0) -> HealthResult:
+    async def main() -> HealthResult:
+        prober = HealthProber(timeout=timeout, connect_timeout=timeout)
+        try:
+            return await prober.check(Service("api", url))
+        finally:
+            await prober.close()
+
+    return asyncio.run(main())
+
+
+def test_ok_json(faults: str) -> None:
+    result = probe(faults + "/ok")
+    assert result.ok and result.http_status == 200 and result.error is None
+    assert result.latency_ms is not None and 0 < result.latency_ms < 1000
+
+
+def test_plain_text_body_is_fine(faults: str) -> None:
+    result = probe(faults + "/plain")
+    assert result.ok and result.http_status == 200
+
+
+def test_ok_false_with_200_is_unhealthy(faults: str) -> None:
+    result = probe(faults + "/not-ok")
+    assert not result.ok and result.http_status == 200
+    assert result.error == "reported not ok: database unavailable"
+
+
+def test_non_2xx_is_unhealthy_with_reason(faults: str) -> None:
+    result = probe(faults + "/error")
+    assert not result.ok and result.error == "HTTP 503: maintenance"
+
+
+def test_hung_endpoint_is_bounded_by_timeout(faults: str) -> None:
+    started = time.perf_counter()
+    result = probe(faults + "/hang", timeout=0.5)
+    assert time.perf_counter() - started < 2.0
+    assert not result.ok and result.error == "timed out after 0.5 s"
+
+
+def test_big_body_is_not_read_beyond_the_cap(faults: str) -> None:
+    async def main() -> tuple[HealthResult, int]:
+        prober = HealthProber(timeout=5.0, max_body=64 * 1024)
+        try:
+            return await prober.check(Service("api", faults + "/big")), prober.max_body
+        finally:
+            await prober.close()
+
+    result, cap = asyncio.run(main())
+    assert result.ok and result.http_status == 200  # the status decides; the rest is unread
+    assert cap == 64 * 1024
+
+
+def test_redirect_loop(faults: str) -> None:
+    result = probe(faults + "/loop")
+    assert not result.ok and result.error == "more than 3 redirects"
+
+
+def test_connection_refused() -> None:
+    result = probe("http://127.0.0.1:9/health")
+    assert not result.ok and result.error == "connection refused"
+
+
+def test_unresolvable_host() -> None:
+    result = probe("http://no-such-host.invalid/health", timeout=3.0)
+    assert not result.ok and result.error == "cannot resolve host no-such-host.invalid"
+
+
+def test_one_client_serves_concurrent_checks(faults: str) -> None:
+    async def main() -> list[HealthResult]:
+        prober = HealthProber(timeout=1.0)
+        try:
+            urls = [faults + "/ok"] * 20 + [faults + "/hang"]
+            return await asyncio.gather(
+                *(prober.check(Service(f"s{i}", u)) for i, u in enumerate(urls))
+            )
+        finally:
+            await prober.close()
+
+    results = asyncio.run(main())
+    assert sum(r.ok for r in results) == 20
+    assert results[-1].error == "timed out after 1 s"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (200, b'{"ok": true}', (True, None)),
+        (204, b"", (True, None)),
+        (200, b'{"status": "pass"}', (True, None)),
+        (200, b'{"ok": 0}', (False, "reported not ok")),
+        (200, b"[1, 2]", (True, None)),
+        (200, None, (True, None)),
+        (301, b"", (False, "HTTP 301")),
+        (500, b"<html>", (False, "HTTP 500")),
+    ],
+)
+def test_judge(status: int, body: bytes | None, expected: tuple[bool, str | None]) -> None:
+    assert judge(status, body) == expected
