@@ -14,6 +14,7 @@ import io
 import json
 import random
 import time
+from dataclasses import replace
 from typing import Any
 
 import asyncpg
@@ -25,6 +26,7 @@ from pandadmin.core.urls import DatabaseUrl, normalise, redact, scrub
 
 APPLICATION_NAME = "pandadmin"
 MIN_SERVER_VERSION = 120000
+LIBPQ_TLS_PARAMS = ("sslmode", "sslrootcert")
 
 
 class DatabaseMonitor:
@@ -164,14 +166,7 @@ async def _connect(
     url: DatabaseUrl, timeout: float, command_timeout: float, settings: dict[str, str]
 ) -> asyncpg.Connection:
     # libpq-only keys must not reach asyncpg as server settings (asyncpg#516).
-    dsn_url = url.__class__(
-        url.host,
-        url.port,
-        url.user,
-        url.password,
-        url.database,
-        tuple(p for p in url.params if p[0] in ("sslmode", "sslrootcert")),
-    )
+    dsn_url = replace(url, params=tuple(p for p in url.params if p[0] in LIBPQ_TLS_PARAMS))
     return await asyncpg.connect(
         normalise(dsn_url),
         timeout=timeout,

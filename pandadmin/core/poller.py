@@ -92,7 +92,7 @@ class Poller:
     async def poll_now(self, names: Iterable[str] | None = None) -> list[EnvironmentReport]:
         wanted = list(names) if names is not None else list(self._targets)
         targets = [self._targets[n] for n in wanted if n in self._targets]
-        reports = await asyncio.gather(*(self._poll(t) for t in targets))
+        reports = await asyncio.gather(*(self._poll_safely(t) for t in targets))
         for report in reports:
             self._deliver(report)
         return list(reports)
@@ -125,7 +125,7 @@ class Poller:
     async def _run(self, target: _Target) -> None:
         while True:
             started = time.monotonic()
-            self._deliver(await self._poll(target))
+            self._deliver(await self._poll_safely(target))
             await asyncio.sleep(max(0.0, target.env.interval - (time.monotonic() - started)))
 
     def _deliver(self, report: EnvironmentReport) -> None:
@@ -133,6 +133,18 @@ class Poller:
             self._on_report(report)
         except Exception:  # a broken consumer must not stop the polling
             log.exception("report consumer failed for %s", report.name)
+
+    async def _poll_safely(self, target: _Target) -> EnvironmentReport:
+        """A poll that always yields a report: a bug or the ceiling must not end the loop."""
+        try:
+            return await self._poll(target)
+        except Exception as exc:
+            log.exception("poll of %s failed", target.env.name)
+            now = time.time()
+            db = DatabaseResult(
+                "(not polled)", now, error=f"poll failed: {exc!r:.200}", unchecked=True
+            )
+            return build_report(self.config, target.env, (), db, None, now)
 
     async def _poll(self, target: _Target) -> EnvironmentReport:
         checked_at = time.time()
