@@ -103,7 +103,7 @@ class DatabaseMonitor:
         number = version.major * 10000 + version.minor
         if number < MIN_SERVER_VERSION:
             raise UnsupportedServer(f"PostgreSQL {version.major} is not supported (12 or newer)")
-        sql = queries.for_version("activity", number)
+        sql = queries.activity(number)
         buffer = io.BytesIO()
         await conn.copy_from_query(sql, output=buffer, format="csv", timeout=self.command_timeout)
         row = next(csv.reader(io.StringIO(buffer.getvalue().decode("utf-8"))))
@@ -179,6 +179,7 @@ async def _connect(
 def parse_sample(data: dict[str, Any], taken_at: float) -> ActivitySample:
     """The activity query's JSON object as a frozen ActivitySample."""
     backends = tuple(_backend(b) for b in data.pop("backends") or ())
+    data.update(data.pop("limits"))
     return ActivitySample(
         taken_at=taken_at,
         backends=backends,

@@ -25,3 +25,9 @@ def for_version(name: str, server_version_num: int) -> str:
     if best is None:
         raise LookupError(f"no {name} query for PostgreSQL {server_version_num // 10000}")
     return load(best[1])
+
+
+def activity(server_version_num: int) -> str:
+    """The one-round-trip activity query with the server's versioned limits query inside."""
+    limits = for_version("limits", server_version_num).strip()
+    return load("activity.sql").replace("/*LIMITS*/", limits)

@@ -1,4 +1,5 @@
--- PostgreSQL 16+: reads reserved_connections (new in 16) as well.
+-- Client sessions and limits, PostgreSQL 12+; the server's slot settings come from the
+-- versioned limits_post_*.sql, put in place of the LIMITS marker below.
 WITH a AS (
     SELECT pid, datname, usename, application_name, client_addr, state, xact_start,
            state_change, wait_event_type, query
@@ -32,9 +33,7 @@ SELECT json_build_object(
     'longest_idle_in_transaction_s', (SELECT extract(epoch FROM now() - min(state_change)) FROM a
         WHERE state IN ('idle in transaction', 'idle in transaction (aborted)')),
     'lock_waiters', (SELECT count(*) FROM a WHERE wait_event_type = 'Lock'),
-    'max_connections', current_setting('max_connections')::int,
-    'superuser_reserved_connections', current_setting('superuser_reserved_connections')::int,
-    'reserved_connections', current_setting('reserved_connections')::int,
+    'limits', (/*LIMITS*/),
     'role_connection_limit', (SELECT rolconnlimit FROM me),
     'database_connection_limit',
         (SELECT datconnlimit FROM pg_database WHERE datname = current_database()),
