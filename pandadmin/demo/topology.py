@@ -1,0 +1,86 @@
+"""What the demo runs: three environments, their plan limits, services, pools and load.
+
+Numbers are chosen so that each environment's plan limit is what binds (the server's
+max_connections is a bit higher), `prod` crosses the 80 % warning band in bursts but
+stays under 95 %, and prod's pools could in the worst case exceed its plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    """Concurrent requests a service gets: `base` always, `peak` during a burst."""
+
+    base: int
+    peak: int
+    period_s: float  # a burst starts every period ...
+    burst_s: float  # ... and lasts this long
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec:
+    name: str
+    pool_size: int
+    max_overflow: int
+    load: Load
+    replicas: int = 1
+    flap_every: int = 0  # every N-th /health answers 503
+    leaks: bool = False  # a client leaves a transaction idle on this service
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentSpec:
+    name: str
+    max_connections: int
+    alembic_target: str  # what `alembic upgrade` is run to
+    services: tuple[ServiceSpec, ...]
+    plan: str | None = None
+    connection_limit: int | None = None
+
+    @property
+    def role(self) -> str:
+        return f"{self.name}_app"
+
+
+# Seconds between pandadmin's polls of each demo environment: lively, still cheap.
+POLL_INTERVAL_S = 2.0
+
+TOPOLOGY: tuple[EnvironmentSpec, ...] = (
+    EnvironmentSpec(
+        "dev",
+        max_connections=25,
+        alembic_target="head",
+        connection_limit=20,
+        services=(ServiceSpec("api", 3, 5, Load(base=1, peak=7, period_s=30, burst_s=8)),),
+    ),
+    EnvironmentSpec(
+        "staging",
+        max_connections=35,
+        alembic_target="head-1",
+        connection_limit=30,
+        services=(
+            ServiceSpec("api", 5, 10, Load(base=2, peak=12, period_s=36, burst_s=9), flap_every=3),
+        ),
+    ),
+    EnvironmentSpec(
+        "prod",
+        max_connections=60,
+        alembic_target="head-2",
+        plan="free",  # 50 connections
+        services=(
+            # 2 replicas x (10 + 10) = 40 at worst; with the worker's 15 that is 55 > 50.
+            ServiceSpec(
+                "api",
+                10,
+                10,
+                Load(base=4, peak=30, period_s=24, burst_s=10),
+                replicas=2,
+                leaks=True,
+            ),
+            ServiceSpec("worker", 5, 10, Load(base=1, peak=9, period_s=24, burst_s=10)),
+        ),
+    ),
+)
