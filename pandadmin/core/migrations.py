@@ -14,12 +14,8 @@ from typing import Any, Protocol
 
 import asyncpg
 
-from pandadmin.core.alembic_scripts import (
-    Revision,
-    RevisionReader,
-    ScriptLocationError,
-    ScriptSet,
-)
+from pandadmin.core.alembic_config import ScriptLocationError
+from pandadmin.core.alembic_scripts import Revision, RevisionReader, ScriptSet
 from pandadmin.core.revision_graph import (
     ERROR,
     NOT_CONFIGURED,

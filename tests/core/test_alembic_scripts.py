@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pandadmin.core.alembic_config import ScriptLocationError, locate_scripts
 from pandadmin.core.alembic_scripts import (
     Revision,
     RevisionFileError,
     RevisionReader,
-    ScriptLocationError,
     iter_revision_files,
-    locate_scripts,
     parse_revision_source,
 )
 from tests.support.alembic_projects import AlembicProject
