@@ -1,0 +1,222 @@
+"""Glue between the core and the window: reports in, user intents out.
+
+Every slow call (keyring, config file, database) runs as a bridge task off the UI
+thread's critical path; widgets only ever receive frozen core objects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
+
+from pandadmin.core import config as cfg
+from pandadmin.core.alerts import AlertTracker
+from pandadmin.core.history import HistoryStore
+from pandadmin.core.models import worst
+from pandadmin.core.poller import Poller, probe_connection
+from pandadmin.core.report import EnvironmentReport
+from pandadmin.core.secrets import AsyncSecrets, SecretStoreError
+from pandadmin.core.settings_edit import (
+    EnvironmentChange,
+    apply_change,
+    check_alembic_path,
+    save_config,
+)
+from pandadmin.qt.asyncbridge import TaskBridge
+from pandadmin.qt.dialogs.confirm import Confirmation, confirm, inform
+from pandadmin.qt.dialogs.environment import EnvironmentDialog
+from pandadmin.qt.main_window import MainWindow
+from pandadmin.qt.present import clock
+from pandadmin.qt.tray import Tray
+
+log = logging.getLogger(__name__)
+
+
+class Controller(QObject):
+    """Owns the poller, history, alerts, window and tray of one running app."""
+
+    report_shown = Signal(str)  # environment name, after the window rendered its report
+
+    def __init__(self, config_path: Path, config: cfg.Config, secrets: AsyncSecrets) -> None:
+        super().__init__()
+        self.config_path, self.config, self.secrets = config_path, config, secrets
+        self.bridge = TaskBridge(on_error=self._task_failed)
+        self.history = HistoryStore()
+        self.alerts = AlertTracker(config.notifications)
+        self.window = MainWindow(self.history)
+        self.tray = Tray(self.window)
+        self.poller = Poller(config, secrets, self.on_report)
+        self.dialog: EnvironmentDialog | None = None
+        self.pending: Confirmation | None = None
+        self._wire()
+
+    def _wire(self) -> None:
+        w = self.window
+        w.add_requested.connect(lambda: self.open_dialog(None))
+        w.edit_requested.connect(self.open_dialog)
+        w.remove_requested.connect(self.ask_remove)
+        w.poll_requested.connect(self.poll_now)
+        w.quit_requested.connect(QApplication.quit)
+        w.signal_requested.connect(self.signal_backend)
+        self.tray.show_requested.connect(self._raise_window)
+        self.tray.poll_requested.connect(self.poll_now)
+        self.tray.quit_requested.connect(QApplication.quit)
+
+    def start(self) -> None:
+        """Show the window and start polling (needs the running loop)."""
+        self.window.show_config(self.config)
+        self.window.show()
+        self.tray.show()
+        self.poller.start()
+
+    async def close(self) -> None:
+        """Stop tasks and polling, close every connection and client, then the window."""
+        await self.bridge.close()
+        try:
+            await asyncio.wait_for(self.poller.close(), 5.0)
+        except TimeoutError:
+            log.warning("poller did not close within 5 s")
+        self.secrets.close()
+        self.tray.hide()
+        self.window.allow_close = True
+        self.window.close()
+
+    # reports ------------------------------------------------------------------------------
+
+    def on_report(self, report: EnvironmentReport) -> None:
+        env = self.config.environment(report.name)
+        if env is None:
+            return  # a poll that finished after its environment was removed
+        self.history.record(report, env.interval)
+        alert = self.alerts.observe(report.name, report.status, report.reasons)
+        if alert is not None:
+            self.tray.notify(alert)
+        self.window.show_report(report)
+        self._update_summary()
+        self.report_shown.emit(report.name)
+
+    def _update_summary(self) -> None:
+        reports = self.window.reports.values()
+        status = worst(r.status for r in reports)
+        bad = [f"{r.name}: {r.status.label}" for r in reports if r.status >= 2]
+        self.tray.set_status(status, "\n".join(bad) or "all environments fine")
+        last = max((r.checked_at for r in reports), default=None)
+        self.window.set_status_message(f"Overall {status.label} · last poll {clock(last)}")
+
+    # intents ------------------------------------------------------------------------------
+
+    def poll_now(self) -> None:
+        self.bridge.run("poll-now", self.poller.poll_now())
+
+    def open_dialog(self, name: str | None) -> None:
+        env = self.config.environment(name) if name else None
+        if name and env is None:
+            return
+        dialog = EnvironmentDialog(self.config, env, self.window)
+        dialog.save_requested.connect(lambda draft: self._start_save(dialog, draft))
+        dialog.test_requested.connect(lambda url, env_name: self._start_test(dialog, url, env_name))
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+
+    def ask_remove(self, name: str) -> None:
+        text = (
+            f"Remove environment {name!r}?\n\nIts settings are deleted from the config file and "
+            "its DATABASE_URL from the system keyring. The database itself is not touched."
+        )
+        self.pending = confirm(
+            self.window, "Remove environment", text, "Remove", lambda: self._start_remove(name)
+        )
+
+    def _start_remove(self, name: str) -> None:
+        self.bridge.run(f"settings:{name}", self._remove(name))
+
+    def signal_backend(self, name: str, pid: int, terminate: bool) -> None:
+        self.bridge.run(f"signal:{name}:{pid}", self._signal(name, pid, terminate))
+
+    # tasks -----------------------------------------------------------------------------
+
+    def _start_save(self, dialog: EnvironmentDialog, draft: EnvironmentChange) -> None:
+        self.bridge.run("settings:dialog", self._save(dialog, draft))
+
+    async def _save(self, dialog: EnvironmentDialog, draft: EnvironmentChange) -> None:
+        try:
+            if draft.env.alembic:
+                await asyncio.to_thread(check_alembic_path, draft.env.alembic)
+            new_config = await apply_change(self.config, draft, self.secrets, self.config_path)
+        except (ValueError, OSError, SecretStoreError) as exc:
+            dialog.show_error(_why(exc))
+            return
+        self.apply_config(new_config, restart=draft.env.name if draft.url else None)
+        dialog.accept()
+        self.window.environments.select(draft.env.name)
+
+    def _start_test(self, dialog: EnvironmentDialog, url: str, name: str) -> None:
+        self.bridge.run("test-connection", self._test(dialog, url, name))
+
+    async def _test(self, dialog: EnvironmentDialog, url: str, name: str) -> None:
+        try:
+            if not url:
+                url = await self.secrets.get(name) or ""
+        except SecretStoreError as exc:
+            dialog.show_test_result(None, f"✗ keyring: {exc}")
+            return
+        if not url:
+            dialog.show_test_result(None, "✗ no DATABASE_URL stored for this environment yet")
+            return
+        dialog.show_test_result(await probe_connection(url))
+
+    async def _remove(self, name: str) -> None:
+        new_config = self.config.without_environment(name)
+        try:
+            await self.secrets.delete(name)
+            await save_config(new_config, self.config_path)
+        except (OSError, SecretStoreError) as exc:
+            inform(self.window, "Could not remove the environment", _why(exc))
+            return
+        self.apply_config(new_config)
+
+    async def _signal(self, name: str, pid: int, terminate: bool) -> None:
+        monitor = self.poller.monitor(name)
+        verb = "terminate" if terminate else "cancel"
+        done = False
+        if monitor is not None:
+            try:
+                done = await monitor.signal_backend(pid, terminate=terminate)
+            except Exception as exc:  # a server refusal is reported, not raised
+                inform(self.window, f"Could not {verb} {pid}", _why(exc))
+                return
+        outcome = "done" if done else "the session no longer exists"
+        self.window.set_status_message(f"{verb} backend {pid}: {outcome}")
+        await self.poller.poll_now([name])
+
+    def apply_config(self, config: cfg.Config, restart: str | None = None) -> None:
+        """Follow a saved config: poller, history, alerts and window."""
+        self.config = config
+        self.alerts.settings = config.notifications
+        self.poller.update_config(config)
+        if restart is not None:
+            self.poller.restart(restart)
+        names = [e.name for e in config.environments]
+        self.history.retain(names)
+        for gone in set(self.window.reports) - set(names):
+            self.alerts.forget(gone)
+        self.window.show_config(config)
+        self._update_summary()
+
+    def _raise_window(self) -> None:
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def _task_failed(self, key: str, error: BaseException) -> None:
+        self.window.set_status_message(f"{key} failed: {_why(error)}")
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,1 @@
+"""Dialogs: add/edit environment, confirmations (always opened with open(), never exec())."""

@@ -1,0 +1,134 @@
+"""The services of an environment in the add/edit dialog, with a live pool budget line:
+`(pool_size + max_overflow) × workers × replicas` per service against the limit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pandadmin.core.config import Service
+from pandadmin.core.config_schema import check_health_url, check_name
+from pandadmin.core.models import Status
+from pandadmin.qt import theme
+
+HEADERS = ("Name", "Health URL", "pool_size", "max_overflow", "workers", "replicas")
+INT_FIELDS = (("pool_size", 0), ("max_overflow", 0), ("workers", 1), ("replicas", 1))
+
+
+class ServicesEditor(QWidget):
+    """A table of services; `changed` fires on every edit (for the budget line)."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table.setHorizontalHeaderLabels(list(HEADERS))
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.add_button = QPushButton("Add service", self)
+        self.remove_button = QPushButton("Remove service", self)
+        self.budget = QLabel(" ", self)
+        self.budget.setWordWrap(True)
+        self._build()
+
+    def _build(self) -> None:
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        layout.addWidget(self.budget)
+        self.add_button.clicked.connect(lambda: self.add_service(Service("api", "http://")))
+        self.remove_button.clicked.connect(self._remove_selected)
+        self.table.itemChanged.connect(lambda _item: self.changed.emit())
+
+    def add_service(self, service: Service) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        self.table.setItem(row, 0, QTableWidgetItem(service.name))
+        self.table.setItem(row, 1, QTableWidgetItem(service.health_url))
+        for column, (key, minimum) in enumerate(INT_FIELDS, start=2):
+            spin = QSpinBox(self.table)
+            spin.setRange(minimum, 10_000)
+            spin.setValue(getattr(service, key))
+            spin.valueChanged.connect(lambda _v: self.changed.emit())
+            self.table.setCellWidget(row, column, spin)
+        self.changed.emit()
+
+    def set_services(self, services: tuple[Service, ...]) -> None:
+        self.table.setRowCount(0)
+        for service in services:
+            self.add_service(service)
+
+    def services(self) -> tuple[Service, ...]:
+        """The services as typed; raises ValueError naming the first bad field."""
+        out = [self._service(row) for row in range(self.table.rowCount())]
+        names = [s.name for s in out]
+        duplicate = next((n for n in names if names.count(n) > 1), None)
+        if duplicate:
+            raise ValueError(f"two services are named {duplicate!r}")
+        return tuple(out)
+
+    def _service(self, row: int) -> Service:
+        name = check_name("service", self._text(row, 0))
+        url = check_health_url(self._text(row, 1))
+        ints = {key: self._int(row, column) for column, (key, _m) in enumerate(INT_FIELDS, 2)}
+        return Service(name, url, **ints)
+
+    def _text(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return item.text().strip() if item else ""
+
+    def _int(self, row: int, column: int) -> int:
+        widget = self.table.cellWidget(row, column)
+        return widget.value() if isinstance(widget, QSpinBox) else 0
+
+    def _remove_selected(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)
+        for row in rows or [self.table.rowCount() - 1]:
+            if row >= 0:
+                self.table.removeRow(row)
+        self.changed.emit()
+
+    def update_budget(self, limit: int) -> int:
+        """Refresh the budget line against `limit`; returns the worst case."""
+        parts, total = [], 0
+        for row in range(self.table.rowCount()):
+            pool, overflow, workers, replicas = (self._int(row, c) for c in range(2, 6))
+            worst = (pool + overflow) * workers * replicas
+            total += worst
+            name = self._text(row, 0) or f"service {row + 1}"
+            parts.append(f"{name}: ({pool} + {overflow}) × {workers} × {replicas} = {worst}")
+        self.budget.setText(_budget_text(parts, total, limit))
+        return total
+
+
+def _budget_text(parts: list[str], total: int, limit: int) -> str:
+    if not parts:
+        return "No services: add one to see the pools' worst case against the limit."
+    over = total > limit
+    colour = theme.status_colour(Status.WARNING if over else Status.OK).name()
+    verdict = "exceeds" if over else "fits within"
+    return (
+        "<br>".join(parts)
+        + f"<br><span style='color:{colour}'><b>Worst case {total} connections {verdict}"
+        f" the limit of {limit}</b></span>"
+    )

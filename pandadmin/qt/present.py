@@ -1,0 +1,86 @@
+"""Texts and severities the widgets show, derived from core value objects (no Qt here)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from pandadmin.core.config import Thresholds
+from pandadmin.core.migrations import MigrationStatus
+from pandadmin.core.models import Limits, Status
+from pandadmin.core.report import EnvironmentReport
+
+_BADGES = {
+    "up_to_date": ("up to date", Status.OK),
+    "ahead": ("ahead", Status.WARNING),
+    "diverged": ("diverged", Status.WARNING),
+    "multiple_heads": ("multiple heads", Status.WARNING),
+    "not_initialized": ("not initialized", Status.UNKNOWN),
+    "error": ("error", Status.UNKNOWN),
+}
+
+
+def migration_badge(migrations: MigrationStatus | None) -> tuple[str, Status] | None:
+    """Badge text and colour; None when the environment has no Alembic scripts configured."""
+    if migrations is None or migrations.status == "not_configured":
+        return None
+    if migrations.status == "behind":
+        return f"behind {len(migrations.pending)}", Status.WARNING
+    return _BADGES.get(migrations.status, (migrations.status.replace("_", " "), Status.UNKNOWN))
+
+
+def usage_status(limits: Limits, thresholds: Thresholds) -> Status:
+    pct = limits.utilization * 100
+    if pct >= thresholds.critical_pct:
+        return Status.CRITICAL
+    if pct >= thresholds.warning_pct:
+        return Status.WARNING
+    return Status.OK
+
+
+def connections_text(report: EnvironmentReport | None) -> str:
+    """`n / limit`, or why there is no number."""
+    if report is None:
+        return "checking…"
+    if report.database is None:
+        return "no database"
+    if report.limits is None:
+        return "unreachable"
+    return f"{report.limits.used} / {report.limits.effective_limit}"
+
+
+def clock(epoch: float | None) -> str:
+    """Local wall-clock time, with the date when it is not today."""
+    if epoch is None:
+        return "never"
+    moment = datetime.fromtimestamp(epoch)
+    if moment.date() == datetime.now().date():
+        return moment.strftime("%H:%M:%S")
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def ago(epoch: float | None, now: float | None = None) -> str:
+    if epoch is None:
+        return "never"
+    seconds = max((now or time.time()) - epoch, 0.0)
+    if seconds < 90:
+        return f"{seconds:.0f} s ago"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min ago"
+    return f"{seconds / 3600:.1f} h ago"
+
+
+def unreachable_text(report: EnvironmentReport) -> str | None:
+    """`Unreachable since … (last seen …): error` when the database did not answer."""
+    database = report.database
+    if database is None or database.sample is not None:
+        return None
+    seen = database.last_seen
+    when = f"last seen {clock(seen)} ({ago(seen)})" if seen else "never reached"
+    return f"Database unreachable — {when}: {database.error or 'no answer'}"
+
+
+def latency_text(latency_ms: float | None) -> str:
+    if latency_ms is None:
+        return "—"
+    return f"{latency_ms:.0f} ms" if latency_ms >= 10 else f"{latency_ms:.1f} ms"

@@ -1,0 +1,1 @@
+"""Widgets that render environments, reports and history."""

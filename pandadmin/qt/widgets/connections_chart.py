@@ -1,0 +1,253 @@
+"""Connections over time against the real ceiling (pyqtgraph).
+
+Curves and lines are created once and updated with `setData`/`setValue` (recreating
+them per tick leaks: pyqtgraph#2348, #2665). Downsampling and clip-to-view are set on
+the PlotItem after the curves are added (options set earlier are lost: #1855).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from pandadmin.core.config import Thresholds
+from pandadmin.core.history import CONNECTION_SERIES, EnvironmentHistory, Window
+from pandadmin.core.models import Status
+from pandadmin.core.report import EnvironmentReport
+from pandadmin.qt import present, theme
+
+WINDOWS = (("5 min", 300.0), ("1 h", 3600.0), ("24 h", 86400.0))
+SHOWN = ("active", "idle", "idle in transaction")
+
+
+class ConnectionsChart(QWidget):
+    """Active / idle / idle-in-transaction curves, limit lines, 80 % and 95 % bands."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.window_s = WINDOWS[0][1]
+        self.data = Window(np.empty(0), np.empty((0, len(CONNECTION_SERIES))))
+        self._history: EnvironmentHistory | None = None
+        self._report: EnvironmentReport | None = None
+        self._thresholds = Thresholds()
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self.item = self.plot.getPlotItem()
+        self.hover = QLabel(" ", self)
+        self.values = QLabel(" ", self)
+        self._build_layout()
+        self._build_plot()
+        self._mouse = pg.SignalProxy(
+            self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._moved
+        )
+
+    # construction ----------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        bar = QHBoxLayout()
+        title = QLabel("<b>Connections</b>", self)
+        bar.addWidget(title)
+        bar.addStretch(1)
+        self.buttons = QButtonGroup(self)
+        for number, (label, _seconds) in enumerate(WINDOWS):
+            button = QToolButton(self)
+            button.setText(label)
+            button.setCheckable(True)
+            button.setChecked(number == 0)
+            self.buttons.addButton(button, number)
+            bar.addWidget(button)
+        self.buttons.idClicked.connect(self.set_window_index)
+        self.hover.setTextFormat(Qt.TextFormat.PlainText)
+        self.values.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.hover)
+        layout.addWidget(self.values)
+
+    def _build_plot(self) -> None:
+        self._style_plot()
+        self.warn_band = _band(Status.WARNING)
+        self.crit_band = _band(Status.CRITICAL)
+        self.item.addItem(self.warn_band)
+        self.item.addItem(self.crit_band)
+        self.lines = {
+            "limit": _line("effective limit {value:.0f}", Status.CRITICAL, Qt.PenStyle.SolidLine),
+            "max_connections": _line("max_connections {value:.0f}", Status.UNKNOWN),
+            "budget": _line("pools' worst case {value:.0f}", Status.WARNING),
+        }
+        for line in self.lines.values():
+            self.item.addItem(line)
+        self.item.addLegend(offset=(8, 8))
+        self.curves = {
+            name: self.item.plot(
+                name=name,
+                pen=pg.mkPen(theme.SERIES_COLOURS[name], width=1),
+                connect="finite",
+                antialias=False,
+            )
+            for name in SHOWN
+        }
+        self.crosshair = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen((128, 128, 128), width=1)
+        )
+        self.crosshair.setVisible(False)
+        self.item.addItem(self.crosshair, ignoreBounds=True)
+        # After addItem, or the options are lost (pyqtgraph#1855).
+        self.item.setDownsampling(auto=True, mode="peak")
+        self.item.setClipToView(True)
+
+    def _style_plot(self) -> None:
+        palette = self.palette()
+        self.plot.setBackground(palette.color(QPalette.ColorRole.Base))
+        text = palette.color(QPalette.ColorRole.Text)
+        for name in ("left", "bottom"):
+            axis = self.item.getAxis(name)
+            axis.setTextPen(text)
+            axis.setPen(palette.color(QPalette.ColorRole.Mid))
+        self.item.showGrid(x=True, y=True, alpha=0.12)
+        self.item.setMouseEnabled(x=False, y=False)
+        self.item.setMenuEnabled(False)
+        self.item.hideButtons()
+        self.item.setLabel("left", "connections")
+
+    # updates -----------------------------------------------------------------------
+
+    def set_window_index(self, number: int) -> None:
+        self.window_s = WINDOWS[number][1]
+        self.buttons.button(number).setChecked(True)
+        self.refresh()
+
+    def show_environment(
+        self,
+        history: EnvironmentHistory | None,
+        report: EnvironmentReport | None,
+        thresholds: Thresholds,
+    ) -> None:
+        self._history, self._report, self._thresholds = history, report, thresholds
+        self.refresh()
+
+    def refresh(self, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        if self._history is None:
+            self.data = Window(np.empty(0), np.empty((0, len(CONNECTION_SERIES))))
+        else:
+            self.data = self._history.window(self.window_s, now)
+        for name, curve in self.curves.items():
+            column = self.data.column(CONNECTION_SERIES.index(name))
+            finite = bool(np.isfinite(column).any())
+            # An all-NaN curve makes pyqtgraph's bounds warn (All-NaN slice): draw nothing.
+            curve.setData(self.data.t if finite else [], column if finite else [])
+        self._update_lines()
+        self.item.setXRange(now - self.window_s, now, padding=0)
+        self.item.setYRange(0, self._top(), padding=0)
+
+    def _update_lines(self) -> None:
+        values = _line_values(self._report)
+        for key, line in self.lines.items():
+            value = values.get(key)
+            line.setVisible(value is not None)
+            if value is not None:
+                line.setValue(value)
+        limit = values.get("limit")
+        for band, low, high in (
+            (self.warn_band, self._thresholds.warning_pct, self._thresholds.critical_pct),
+            (self.crit_band, self._thresholds.critical_pct, 100.0),
+        ):
+            band.setVisible(limit is not None)
+            if limit is not None:
+                band.setRegion((limit * low / 100, limit * high / 100))
+        self.values.setText(_values_text(self._report))
+
+    def _top(self) -> float:
+        values = _line_values(self._report)
+        limit = values.get("limit") or 10.0
+        candidates = [limit] + [v for v in values.values() if v is not None and v <= 2 * limit]
+        total = self.data.column(CONNECTION_SERIES.index("total"))
+        if np.isfinite(total).any():
+            candidates.append(float(np.nanmax(total)))
+        return max(candidates) * 1.12 + 1
+
+    # hover -----------------------------------------------------------------------
+
+    def _moved(self, event: tuple[QPointF]) -> None:
+        position = event[0]
+        if not self.item.sceneBoundingRect().contains(position):
+            return
+        x = self.item.vb.mapSceneToView(position).x()
+        self.hover.setText(self.hover_text(x))
+
+    def hover_text(self, x: float) -> str:
+        """The values of the sample nearest to time `x` (what hovering shows)."""
+        t = self.data.t
+        if len(t) == 0:
+            self.crosshair.setVisible(False)
+            return " "
+        i = int(np.clip(np.searchsorted(t, x), 1, len(t) - 1)) if len(t) > 1 else 0
+        if len(t) > 1 and abs(t[i - 1] - x) < abs(t[i] - x):
+            i -= 1
+        self.crosshair.setValue(float(t[i]))
+        self.crosshair.setVisible(True)
+        return _sample_text(float(t[i]), self.data.values[i])
+
+
+def _sample_text(when: float, row: np.ndarray) -> str:
+    if not np.isfinite(row).any():
+        return f"{present.clock(when)}  database unreachable"
+    parts = [f"{name} {row[CONNECTION_SERIES.index(name)]:.0f}" for name in CONNECTION_SERIES]
+    return f"{present.clock(when)}  " + " · ".join(parts)
+
+
+def _line_values(report: EnvironmentReport | None) -> dict[str, float | None]:
+    if report is None:
+        return {}
+    limits = report.limits
+    sample = report.database.sample if report.database else None
+    return {
+        "limit": float(limits.effective_limit) if limits else None,
+        "max_connections": float(sample.max_connections) if sample else None,
+        "budget": float(report.budget.worst_case) if report.budget.worst_case else None,
+    }
+
+
+def _values_text(report: EnvironmentReport | None) -> str:
+    if report is None or report.limits is None:
+        return " "
+    limits = report.limits
+    sample = report.database.sample if report.database else None
+    parts = [f"effective limit {limits.effective_limit} ({limits.binding})"]
+    if sample is not None:
+        parts.append(f"max_connections {sample.max_connections}")
+    if report.budget.worst_case:
+        parts.append(f"pools' worst case {report.budget.worst_case}")
+    parts.append(f"headroom {limits.headroom}")
+    return " · ".join(parts)
+
+
+def _band(status: Status) -> pg.LinearRegionItem:
+    colour = QColor(theme.status_colour(status))
+    colour.setAlpha(28)
+    band = pg.LinearRegionItem(
+        orientation="horizontal", movable=False, brush=pg.mkBrush(colour), pen=pg.mkPen(None)
+    )
+    band.setZValue(-10)
+    band.setVisible(False)
+    return band
+
+
+def _line(label: str, status: Status, style: Qt.PenStyle = Qt.PenStyle.DashLine) -> pg.InfiniteLine:
+    colour = theme.status_colour(status)
+    line = pg.InfiniteLine(
+        angle=0,
+        movable=False,
+        pen=pg.mkPen(colour, width=1, style=style),
+        label=label,
+        labelOpts={"position": 0.02, "color": colour, "anchors": [(0, 1), (0, 1)]},
+    )
+    line.setVisible(False)
+    return line

@@ -1,0 +1,125 @@
+"""One environment in detail: why it has its status, connections over time and who holds
+them, sessions worth a look, service health and migrations."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from pandadmin.core.config import Config, Environment
+from pandadmin.core.history import EnvironmentHistory
+from pandadmin.core.models import Status
+from pandadmin.core.report import EnvironmentReport
+from pandadmin.qt import present, theme
+from pandadmin.qt.widgets.connections_chart import ConnectionsChart
+from pandadmin.qt.widgets.health import HealthPanel
+from pandadmin.qt.widgets.holders import HoldersPanel
+from pandadmin.qt.widgets.migrations import MigrationsPanel
+from pandadmin.qt.widgets.sessions import SessionsPanel
+
+
+class EnvironmentDetail(QWidget):
+    """Renders the latest report and history of the selected environment."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.env: Environment | None = None
+        self.title = QLabel(" ", self)
+        self.subtitle = QLabel(" ", self)
+        self.banner = QLabel("", self)
+        self.reasons = QLabel("", self)
+        for label in (self.subtitle, self.banner, self.reasons):
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
+        self.banner.setVisible(False)
+        self.chart = ConnectionsChart(self)
+        self.holders = HoldersPanel(self)
+        self.sessions = SessionsPanel(self)
+        self.health = HealthPanel(self)
+        self.migrations = MigrationsPanel(self)
+        self.tabs = QTabWidget(self)
+        self._build()
+
+    def _build(self) -> None:
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(self.chart)
+        split.addWidget(self.holders)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        self.tabs.addTab(split, "Connections")
+        self.tabs.addTab(self.sessions, "Sessions")
+        self.tabs.addTab(self.health, "Health")
+        self.tabs.addTab(self.migrations, "Migrations")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.reasons)
+        layout.addWidget(self.tabs, 1)
+
+    def show_environment(
+        self,
+        config: Config,
+        env: Environment,
+        report: EnvironmentReport | None,
+        history: EnvironmentHistory | None,
+    ) -> None:
+        self.env = env
+        self._header(config, env, report)
+        sample = report.database.sample if report and report.database else None
+        self.chart.show_environment(history, report, env.thresholds)
+        self.holders.show_sample(sample, env)
+        self.sessions.show_sample(sample)
+        self.health.show_results(report.services if report else (), history)
+        self.migrations.show_status(report.migrations if report else None)
+
+    def _header(self, config: Config, env: Environment, report: EnvironmentReport | None) -> None:
+        status = report.status if report else Status.UNKNOWN
+        colour = theme.status_colour(status).name()
+        self.title.setText(
+            f"<span style='font-size:16pt'><b>{html.escape(env.name)}</b></span>"
+            f"&nbsp;&nbsp;<span style='color:{colour}; font-size:12pt'><b>{status.label}</b></span>"
+        )
+        self.subtitle.setText(_subtitle(config, env, report))
+        banner = present.unreachable_text(report) if report else None
+        self.banner.setVisible(banner is not None)
+        if banner:
+            self.banner.setText(html.escape(banner))
+            self.banner.setStyleSheet(_banner_style())
+        self.reasons.setText(_reasons(report))
+
+
+def _banner_style() -> str:
+    crit, back = theme.status_colour(Status.CRITICAL), theme.tint(Status.CRITICAL, 36)
+    rgba = f"rgba({back.red()}, {back.green()}, {back.blue()}, {back.alpha()})"
+    return (
+        f"QLabel {{ color: {crit.name()}; background: {rgba}; padding: 8px; border-radius: 4px; }}"
+    )
+
+
+def _subtitle(config: Config, env: Environment, report: EnvironmentReport | None) -> str:
+    plan = env.plan if env.connection_limit is None else "custom"
+    parts = [f"plan {plan} ({config.plan_limit(env)} connections)"]
+    database = report.database if report else None
+    if database is not None:
+        parts.append(html.escape(database.url))
+        sample = database.sample
+        if sample is not None:
+            parts.append(f"PostgreSQL {html.escape(sample.server_version)}")
+            parts.append("TLS" if sample.tls else "no TLS")
+    elif report is not None:
+        parts.append("no DATABASE_URL stored")
+    if report is not None:
+        parts.append(f"checked {present.clock(report.checked_at)}")
+    return " · ".join(parts)
+
+
+def _reasons(report: EnvironmentReport | None) -> str:
+    if report is None:
+        return "Checking… the first poll is on its way."
+    if not report.reasons:
+        return "All good."
+    return "<br>".join(f"• {html.escape(r)}" for r in report.reasons[:4])

@@ -1,0 +1,75 @@
+"""Who holds the connections: per application against its pool budget, per state, per
+client address, and the ages of the oldest transaction and idle-in-transaction session."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from pandadmin.core.config import Environment
+from pandadmin.core.holders import age_text, by_application, counted
+from pandadmin.core.models import ActivitySample, Status
+from pandadmin.qt import theme
+from pandadmin.qt.widgets.tables import SimpleTable
+
+
+class HoldersPanel(QWidget):
+    """Three breakdown tables and one line of ages; empty while there is no sample."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.applications = SimpleTable(("Application", "Connections", "Pool budget", ""), self)
+        self.states = SimpleTable(("State", "Connections"), self)
+        self.clients = SimpleTable(("Client address", "Connections"), self)
+        self.ages = QLabel(" ", self)
+        self.ages.setWordWrap(True)
+        self.hint = QLabel("", self)
+        self.hint.setWordWrap(True)
+        self.hint.setVisible(False)
+        grid = QGridLayout()
+        grid.addWidget(_caption("By application (actual vs pool budget)"), 0, 0, 1, 2)
+        grid.addWidget(self.applications, 1, 0, 1, 2)
+        grid.addWidget(_caption("By state"), 2, 0)
+        grid.addWidget(_caption("By client address"), 2, 1)
+        grid.addWidget(self.states, 3, 0)
+        grid.addWidget(self.clients, 3, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.ages)
+        layout.addWidget(self.hint)
+        layout.addLayout(grid, 1)
+
+    def show_sample(self, sample: ActivitySample | None, env: Environment | None) -> None:
+        if sample is None:
+            for table in (self.applications, self.states, self.clients):
+                table.fill([])
+            self.ages.setText("No connection data: the database has not answered yet.")
+            self.hint.setVisible(False)
+            return
+        rows = by_application(sample, env)
+        warn = theme.tint(Status.WARNING, 70)
+        self.applications.fill(
+            [(r.application, r.actual, r.expected_text, "over budget" if r.over_budget else "")
+             for r in rows],
+            tints=[warn if r.over_budget else None for r in rows],
+        )  # fmt: skip
+        self.states.fill(counted(sample.by_state))
+        self.clients.fill(counted(sample.by_client_addr, empty="(local socket)"))
+        self.ages.setText(_ages(sample))
+        self.hint.setText(
+            f"Role {sample.current_user} cannot see other sessions' details (shown as"
+            f" 'unknown'): GRANT pg_monitor TO {sample.current_user};"
+        )
+        self.hint.setVisible(not sample.sees_all_sessions)
+
+
+def _ages(sample: ActivitySample) -> str:
+    return (
+        f"Oldest transaction: <b>{age_text(sample.oldest_transaction_s)}</b> · "
+        f"longest idle in transaction: <b>{age_text(sample.longest_idle_in_transaction_s)}</b>"
+        f" · lock waiters: <b>{sample.lock_waiters}</b> · {sample.total} client connections"
+    )
+
+
+def _caption(text: str) -> QLabel:
+    label = QLabel(f"<b>{text}</b>")
+    return label

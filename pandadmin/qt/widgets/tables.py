@@ -1,0 +1,74 @@
+"""A small read-only table that is refilled on every poll (a few dozen rows at most)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+Cell = str | int | float
+
+
+class SimpleTable(QTableWidget):
+    """Columns fixed at construction; `fill` replaces the rows, keeping the selection."""
+
+    def __init__(self, headers: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(0, len(headers), parent)
+        self.setHorizontalHeaderLabels(list(headers))
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(24)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+
+    def fill(
+        self,
+        rows: Sequence[Sequence[Cell]],
+        tints: Sequence[QColor | None] | None = None,
+        keys: Sequence[object] | None = None,
+    ) -> None:
+        """Replace all rows; `keys` (one per row) keep the selected row selected."""
+        selected = self.selected_key()
+        self.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                self.setItem(r, c, _item(value, tints[r] if tints else None, keys, r))
+        if selected is not None and keys is not None and selected in keys:
+            self.selectRow(list(keys).index(selected))
+        elif selected is not None:
+            self.clearSelection()
+
+    def selected_key(self) -> object | None:
+        rows = self.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.item(rows[0].row(), 0)
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+
+def _item(
+    value: Cell, tint: QColor | None, keys: Sequence[object] | None, row: int
+) -> QTableWidgetItem:
+    item = QTableWidgetItem(str(value))
+    if isinstance(value, int | float):
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if tint is not None:
+        item.setBackground(tint)
+    if keys is not None:
+        item.setData(Qt.ItemDataRole.UserRole, keys[row])
+    item.setToolTip(str(value))
+    return item

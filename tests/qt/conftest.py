@@ -1,0 +1,119 @@
+"""GUI test harness: a qasync loop per test, the real app controller on a real config file,
+DATABASE_URLs in the in-memory keyring, real PostgreSQL databases and uvicorn services.
+
+pytest-qt has no asyncio support: each test body is one coroutine run with
+`run_until_complete`; inside it, wait with `until()` (never qtbot.wait*: nested loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import qasync
+
+from pandadmin.core import config as cfg
+from pandadmin.core.secrets import AsyncSecrets, KeyringStore
+from pandadmin.qt.app import open_controller
+from pandadmin.qt.controller import Controller
+
+T = TypeVar("T")
+KEYRING_SERVICE = "pandadmin-gui-test"
+# The offscreen platform warns whenever a top-level window with a layout gets size hints.
+OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints"
+_names = itertools.count(1)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/tests/qt/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}_{next(_names)}_{int(time.time() * 1000) % 100000}"
+
+
+async def until(
+    predicate: Callable[[], T], timeout: float = 10.0, what: str = "condition"
+) -> T:
+    """Poll `predicate` on the running loop until it is truthy; returns its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        await asyncio.sleep(0.03)
+
+
+@pytest.fixture
+def loop(qapp: Any) -> Iterator[qasync.QEventLoop]:
+    event_loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+    pending = [t for t in asyncio.all_tasks(event_loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        event_loop.run_until_complete(asyncio.wait(pending, timeout=5))
+    event_loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def run(loop: qasync.QEventLoop) -> Callable[..., Any]:
+    def run_coroutine(coro: Awaitable[T], timeout: float = 60.0) -> T:
+        return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+    return run_coroutine
+
+
+@dataclass
+class AppHarness:
+    """Writes a config and keyring entries, opens the real controller, closes it after."""
+
+    path: Path
+    secrets: AsyncSecrets = field(
+        default_factory=lambda: AsyncSecrets(KeyringStore(KEYRING_SERVICE), timeout=5.0)
+    )
+    controller: Controller | None = None
+
+    def write(self, config: cfg.Config, urls: dict[str, str] | None = None) -> cfg.Config:
+        config = cfg.Config(
+            config.environments, config.plans, config.notifications, KEYRING_SERVICE
+        )
+        cfg.save(config, self.path)
+        for name, url in (urls or {}).items():
+            KeyringStore(KEYRING_SERVICE).set(name, url)
+        return config
+
+    async def open(self) -> Controller:
+        self.controller = await open_controller(self.path, self.secrets)
+        return self.controller
+
+    async def close(self) -> None:
+        if self.controller is not None:
+            await self.controller.close()
+            self.controller = None
+
+
+@pytest.fixture
+def harness(
+    tmp_path: Path, memory_keyring: Any, run: Callable[..., Any]
+) -> Iterator[AppHarness]:
+    app = AppHarness(tmp_path / "config.toml")
+    yield app
+    run(app.close(), 20)
+
+
+def environment(name: str, **changes: Any) -> cfg.Environment:
+    """An environment polled fast enough for tests."""
+    return cfg.Environment(name, **{"interval": 0.25, **changes})
