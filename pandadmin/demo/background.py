@@ -50,6 +50,7 @@ class BackgroundLoop:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
+        self.loop.set_exception_handler(_quiet_cancellation)
         try:
             self.loop.run_forever()
         finally:
@@ -66,17 +67,23 @@ class BackgroundLoop:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+def _quiet_cancellation(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Cancelling the router's connection tasks at shutdown is normal, not an error.
+
+    Before Python 3.12.2 asyncio's stream callback reports a cancelled handler task as an
+    exception (CPython gh-113538); everything else is reported as usual.
+    """
+    if isinstance(context.get("exception"), asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)
+
+
 async def _start_router(ports: Sequence[int]) -> asyncio.Server:
     turns = itertools.count()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         first = next(turns) % len(ports)  # round robin; the others are fallbacks, in order
-        try:
-            await _proxy(reader, writer, [*ports[first:], *ports[:first]])
-        except asyncio.CancelledError:
-            # End normally on shutdown: before Python 3.12.2 a cancelled handler task makes
-            # asyncio's stream callback log a spurious traceback (CPython gh-113538).
-            writer.close()
+        await _proxy(reader, writer, [*ports[first:], *ports[:first]])
 
     return await asyncio.start_server(handle, HOST, 0)
 
