@@ -150,26 +150,25 @@ def test_demo_runs_a_live_stack_and_stops_without_leftovers(demo: Demo) -> None:
     assert len(pg_roots) == 3 and len(ports) >= 3 + 4  # 3 servers, 4 service processes
 
     first = check(config_path)
-    envs = by_name(first)
-    assert list(envs) == ENVIRONMENTS
-    for env in envs.values():
-        assert_live(env)
-    assert [envs[n]["migrations"]["status"] for n in ENVIRONMENTS] == [
-        "up_to_date",
-        "behind",
-        "behind",
-    ]
-    assert len(envs["prod"]["migrations"]["pending"]) == 2
-    assert envs["prod"]["database"]["plan_limit"] == 50
-    assert envs["prod"]["database"]["budget"]["by_service"] == {"api": 40, "worker": 15}
+    _assert_demo_story(by_name(first))
     assert keyring.get_password(keyring_service, "prod") is not None
-
     assert _counts_move(config_path, connection_counts(first))
 
     demo.process.send_signal(signal.SIGTERM)
     assert demo.process.wait(30) == 0
     assert "Traceback" not in demo.stderr_path.read_text()
     _assert_nothing_left(processes, ports, [config_path.parent, *pg_roots], keyring_service)
+
+
+def _assert_demo_story(envs: dict[str, dict[str, Any]]) -> None:
+    assert list(envs) == ENVIRONMENTS
+    for env in envs.values():
+        assert_live(env)
+    statuses = [envs[n]["migrations"]["status"] for n in ENVIRONMENTS]
+    assert statuses == ["up_to_date", "behind", "behind"]
+    assert len(envs["prod"]["migrations"]["pending"]) == 2
+    assert envs["prod"]["database"]["plan_limit"] == 50
+    assert envs["prod"]["database"]["budget"]["by_service"] == {"api": 40, "worker": 15}
 
 
 def _counts_move(config_path: Path, before: dict[str, Any], tries: int = 5) -> bool:
