@@ -6,6 +6,7 @@ import asyncio
 import json
 import ssl
 import time
+from collections import OrderedDict
 
 import httpx
 
@@ -15,6 +16,41 @@ from pandadmin.core.models import HealthResult
 
 MAX_BODY = 256 * 1024
 MAX_REDIRECTS = 3
+POOL_LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=2)
+
+
+class PoolPerOrigin(httpx.AsyncBaseTransport):
+    """The shared client's transport: one small connection pool per origin.
+
+    httpcore's pool walks all of its connections on every request and every release,
+    O(n^2) for n requests in flight (encode/httpcore#1035): with hundreds of services
+    polled at once in one pool, that bookkeeping took most of a poll cycle. Here n is
+    one service's connections. One SSL context serves every pool (building one costs ms).
+    """
+
+    def __init__(self, ssl_context: ssl.SSLContext, max_origins: int = 4096) -> None:
+        self._ssl_context = ssl_context
+        self._max_origins = max_origins
+        self._pools: OrderedDict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport]
+        self._pools = OrderedDict()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        key = (url.raw_scheme, url.raw_host, url.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = httpx.AsyncHTTPTransport(
+                verify=self._ssl_context, limits=POOL_LIMITS
+            )
+            if len(self._pools) > self._max_origins:  # services removed long ago
+                await self._pools.popitem(last=False)[1].aclose()
+        self._pools.move_to_end(key)
+        return await pool.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pools, self._pools = list(self._pools.values()), OrderedDict()
+        for pool in pools:
+            await pool.aclose()
 
 
 class HealthProber:
@@ -34,8 +70,7 @@ class HealthProber:
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
-            verify=verify,
-            limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
+            transport=PoolPerOrigin(httpx.create_ssl_context(verify)),
             headers={"User-Agent": f"pandadmin/{__version__}", "Accept": "application/json"},
         )
 
