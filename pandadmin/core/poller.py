@@ -92,10 +92,9 @@ class Poller:
     async def poll_now(self, names: Iterable[str] | None = None) -> list[EnvironmentReport]:
         wanted = list(names) if names is not None else list(self._targets)
         targets = [self._targets[n] for n in wanted if n in self._targets]
-        reports = await asyncio.gather(*(self._poll_safely(t) for t in targets))
-        for report in reports:
-            self._deliver(report)
-        return list(reports)
+        # Each report is delivered as soon as its environment is done: a hung target
+        # must not hold back the others' results until its timeout.
+        return list(await asyncio.gather(*(self._poll_and_deliver(t) for t in targets)))
 
     async def close(self) -> None:
         for name in list(self._targets):
@@ -127,6 +126,11 @@ class Poller:
             started = time.monotonic()
             self._deliver(await self._poll_safely(target))
             await asyncio.sleep(max(0.0, target.env.interval - (time.monotonic() - started)))
+
+    async def _poll_and_deliver(self, target: _Target) -> EnvironmentReport:
+        report = await self._poll_safely(target)
+        self._deliver(report)
+        return report
 
     def _deliver(self, report: EnvironmentReport) -> None:
         try:
