@@ -40,7 +40,18 @@ def build_parser() -> Parser:
     cli_env.register(commands)
     cli_service.register(commands)
     _register_optional(commands)
+    _accept_config_everywhere(parser)
     return parser
+
+
+def _accept_config_everywhere(parser: argparse.ArgumentParser) -> None:
+    """`--config` works after the command too (`pandadmin check --config PATH`)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.add_argument("--config", type=Path, default=argparse.SUPPRESS,
+                                 help=argparse.SUPPRESS)
+                _accept_config_everywhere(sub)
 
 
 def _register_optional(commands: argparse._SubParsersAction[Parser]) -> None:

@@ -75,7 +75,7 @@ def _serve(stack: Any, run_app: RunApp | None) -> None:
     names = ", ".join(env.name for env in stack.topology)
     print(f"pandadmin demo: {names} up in {time.monotonic() - started:.1f} s", flush=True)
     print(f"config: {config_path}", flush=True)
-    print(f"  try: pandadmin --config {config_path} check", flush=True)
+    print(f"  try: pandadmin check --config {config_path}", flush=True)
     if run_app is None:
         print("pandadmin demo: running without a window; Ctrl+C stops it", flush=True)
         while True:

@@ -91,7 +91,7 @@ def _kill_leftovers(demo: Demo) -> None:
 
 def check(config: Path) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-m", "pandadmin", "--config", str(config), "check", "--json"],
+        [sys.executable, "-m", "pandadmin", "check", "--json", "--config", str(config)],
         capture_output=True,
         text=True,
         timeout=30,
