@@ -39,7 +39,7 @@ def render(renderer: QSvgRenderer, size: int) -> QImage:
 
 def save(image: QImage, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(path), "PNG"):
+    if not image.save(str(path)):  # PNG, from the suffix
         raise SystemExit(f"could not write {path}")
     print(f"wrote {path.relative_to(ROOT)}")
 
