@@ -15,7 +15,7 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check pandadmin tests benchmarks
+	$(BIN)/ruff check pandadmin tests benchmarks packaging
 	$(BIN)/mypy pandadmin
 
 test: $(BIN)/.installed system-deps lint
@@ -31,3 +31,5 @@ bench: $(BIN)/.installed system-deps
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+include packaging/package.mk
