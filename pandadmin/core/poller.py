@@ -58,7 +58,7 @@ class Poller:
         self._monitor_options = monitor_options or {}
         self._targets = {env.name: _Target(env) for env in config.environments}
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._closing: set[asyncio.Task[None]] = set()  # monitors being closed
+        self._closing: set[asyncio.Task[None]] = set()  # stopped loops, monitors being closed
         self._started = False
 
     def start(self) -> None:
@@ -116,16 +116,25 @@ class Poller:
         task = self._tasks.pop(name, None)
         if task is not None:
             task.cancel()
+            self._closing.add(task)  # close() waits for it: it closes what it opened
+            task.add_done_callback(self._closing.discard)
         if target is not None and target.monitor is not None:
             closing = asyncio.get_running_loop().create_task(target.monitor.close())
             self._closing.add(closing)
             closing.add_done_callback(self._closing.discard)
 
     async def _run(self, target: _Target) -> None:
-        while True:
-            started = time.monotonic()
-            self._deliver(await self._poll_safely(target))
-            await asyncio.sleep(max(0.0, target.env.interval - (time.monotonic() - started)))
+        # Python 3.11's wait_for (the keyring read) can swallow a cancellation that lands as
+        # its result arrives; so the loop also ends once its target was replaced or removed,
+        # and closes a monitor it may have opened after _stop() looked.
+        try:
+            while self._targets.get(target.env.name) is target:
+                started = time.monotonic()
+                self._deliver(await self._poll_safely(target))
+                await asyncio.sleep(max(0.0, target.env.interval - (time.monotonic() - started)))
+        finally:
+            if self._targets.get(target.env.name) is not target and target.monitor is not None:
+                await target.monitor.close()
 
     async def _poll_and_deliver(self, target: _Target) -> EnvironmentReport:
         report = await self._poll_safely(target)
