@@ -13,11 +13,10 @@ import asyncio
 import logging
 import os
 import sys
+import threading
 import traceback
 from pathlib import Path
 from types import TracebackType
-
-os.environ.setdefault("QT_API", "pyside6")  # qasync would prefer PyQt6 if both were present
 
 import qasync
 from PySide6.QtCore import QEvent, QObject
@@ -62,7 +61,6 @@ def application() -> QApplication:
     app.setApplicationName("pandadmin")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
-    app.setQuitOnLastWindowClosed(False)  # the window's closeEvent asks to quit instead
     return app
 
 
@@ -126,7 +124,24 @@ def run_app(config_path: Path) -> int:
     install_excepthook()
     app = application()
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(main(config_path))
+        code = runner.run(main(config_path))
+    exit_if_keyring_stuck(code)
+    return code
+
+
+def exit_if_keyring_stuck(code: int) -> None:
+    """A keyring call blocked in D-Bus (e.g. an unanswered unlock prompt) cannot be
+    cancelled, and interpreter exit joins every executor thread: end the process now."""
+    stuck = [t for t in threading.enumerate() if t.name.startswith("keyring") and t.is_alive()]
+    for thread in stuck:
+        thread.join(0.2)  # an idle worker leaves as soon as its executor is shut down
+    if any(t.is_alive() for t in stuck):
+        log.warning("the system keyring is still busy; exiting without waiting for it")
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        os._exit(code)
 
 
 def gui_main() -> int:

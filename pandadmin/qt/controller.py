@@ -68,6 +68,8 @@ class Controller(QObject):
 
     def start(self) -> None:
         """Show the window and start polling (needs the running loop)."""
+        # Quitting goes through quit_requested, so connections close before windows do.
+        QApplication.setQuitOnLastWindowClosed(False)
         self.window.show_config(self.config)
         self.window.show()
         self.tray.show()

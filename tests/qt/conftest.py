@@ -8,7 +8,9 @@ pytest-qt has no asyncio support: each test body is one coroutine run with
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,6 +36,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/tests/qt/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+def plain(label: Any) -> str:
+    """A label's rich text as the user reads it."""
+    return html.unescape(re.sub(r"<[^>]+>", "", label.text()))
 
 
 def unique(prefix: str) -> str:
@@ -68,12 +75,43 @@ def loop(qapp: Any) -> Iterator[qasync.QEventLoop]:
     asyncio.set_event_loop(None)
 
 
+Cleanup = Callable[[], Awaitable[None]]
+
+
 @pytest.fixture
-def run(loop: qasync.QEventLoop) -> Callable[..., Any]:
+def cleanups() -> list[Cleanup]:
+    return []
+
+
+@pytest.fixture
+def run(loop: qasync.QEventLoop, cleanups: list[Cleanup]) -> Callable[..., Any]:
+    """Run a test's coroutine, then its cleanups and every leftover task, in one go.
+
+    Nothing may stay scheduled once it returns: pytest-qt processes Qt events between
+    test phases, and qasync would then run asyncio callbacks outside a running loop.
+    """
+
+    async def body(coro: Awaitable[T], timeout: float) -> T:
+        try:
+            return await asyncio.wait_for(coro, timeout)
+        finally:
+            for cleanup in reversed(cleanups):
+                await asyncio.wait_for(cleanup(), 20)
+            cleanups.clear()
+            await _finish_other_tasks()
+
     def run_coroutine(coro: Awaitable[T], timeout: float = 60.0) -> T:
-        return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+        return loop.run_until_complete(body(coro, timeout))
 
     return run_coroutine
+
+
+async def _finish_other_tasks() -> None:
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in others:
+        task.cancel()
+    if others:
+        await asyncio.wait(others, timeout=5)
 
 
 @dataclass
@@ -106,12 +144,11 @@ class AppHarness:
 
 
 @pytest.fixture
-def harness(
-    tmp_path: Path, memory_keyring: Any, run: Callable[..., Any]
-) -> Iterator[AppHarness]:
+def harness(tmp_path: Path, memory_keyring: Any, cleanups: list[Cleanup]) -> AppHarness:
+    """The app of one test; `run` closes it when the test's coroutine ends."""
     app = AppHarness(tmp_path / "config.toml")
-    yield app
-    run(app.close(), 20)
+    cleanups.append(app.close)
+    return app
 
 
 def environment(name: str, **changes: Any) -> cfg.Environment:

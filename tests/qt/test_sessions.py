@@ -1,0 +1,95 @@
+"""Cancel / terminate from the sessions panel against real backends, and only when allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from pandadmin.core import config as cfg
+from pandadmin.qt.widgets.sessions import SessionsPanel
+from tests.qt.conftest import AppHarness, environment, unique, until
+
+
+async def _idle_in_transaction(url: str) -> asyncpg.Connection:
+    conn = await asyncpg.connect(url, server_settings={"application_name": "leaky-worker"})
+    await conn.execute("BEGIN")
+    await conn.execute("SELECT 1")
+    return conn
+
+
+def _listed(panel: SessionsPanel, pid: int) -> bool:
+    return any(
+        (item := panel.table.item(row, 0)) is not None and item.text() == str(pid)
+        for row in range(panel.table.rowCount())
+    )
+
+
+async def _alive(url: str, pid: int) -> bool:
+    conn = await asyncpg.connect(url)
+    try:
+        return bool(await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid))
+    finally:
+        await conn.close()
+
+
+def test_terminate_kills_a_real_backend_after_confirmation(
+    pg: Any, harness: AppHarness, run: Any
+) -> None:
+    database = unique("kill")
+    pg.create_database(database)
+    url = pg.url(database)
+
+    async def scenario() -> None:
+        victim = await _idle_in_transaction(url)
+        pid = victim.get_server_pid()
+        try:
+            harness.write(cfg.Config((environment("prod"),)), {"prod": url})
+            controller = await harness.open()
+            panel = controller.window.detail.sessions
+            await until(lambda: _listed(panel, pid), what="the session listed")
+            panel.select_pid(pid)
+            assert panel.terminate_button.isEnabled() and panel.cancel_button.isEnabled()
+            panel.terminate_button.click()
+            box = await until(lambda: panel.pending, what="confirmation")
+            assert str(pid) in box.text() and "leaky-worker" in box.text()
+            assert await _alive(url, pid)  # nothing happens before the user confirms
+            box.yes_button.click()
+            for _ in range(100):
+                if not await _alive(url, pid):
+                    break
+            assert not await _alive(url, pid)
+            await until(lambda: not _listed(panel, pid), what="the session gone from the list")
+        finally:
+            victim.terminate()
+
+    run(scenario())
+
+
+def test_cancel_and_terminate_are_disabled_for_a_role_without_the_right(
+    pg: Any, harness: AppHarness, run: Any
+) -> None:
+    database, role = unique("watched"), unique("watcher")
+    pg.create_database(database)
+    pg.create_role(role, "watch-pw", monitor=True)  # pg_monitor: sees all, may not signal
+
+    async def scenario() -> None:
+        victim = await _idle_in_transaction(pg.url(database))
+        pid = victim.get_server_pid()
+        try:
+            url = pg.url(database, user=role, password="watch-pw")
+            harness.write(cfg.Config((environment("prod"),)), {"prod": url})
+            controller = await harness.open()
+            panel = controller.window.detail.sessions
+            await until(lambda: _listed(panel, pid), what="the session listed")
+            panel.select_pid(pid)
+            assert panel.selected_pid() == pid
+            assert not panel.terminate_button.isEnabled()
+            assert not panel.cancel_button.isEnabled()
+            assert f"GRANT pg_signal_backend TO {role}" in panel.note.text()
+            panel.terminate_button.click()  # disabled: nothing opens
+            assert panel.pending is None
+        finally:
+            victim.terminate()
+
+    run(scenario())
