@@ -51,7 +51,8 @@ def test_notification_after_n_failures_and_recovery_after_m_successes(
             window = controller.window
             controller.report_shown.connect(lambda _name: reports.append(window.reports["prod"]))
             # A notification is shown while its report is being delivered (it is next in line).
-            controller.tray.notified.connect(lambda _e, kind, _m: alerts.append((kind, len(reports))))
+            tray = controller.tray
+            tray.notified.connect(lambda _e, kind, _m: alerts.append((kind, len(reports))))
             await until(lambda: _streak(reports, critical=False) >= 2, what="healthy polls")
             await client.post("/fail")
             await until(lambda: alerts and len(reports) > alerts[0][1], what="critical alert")

@@ -28,7 +28,8 @@ def _listed(panel: SessionsPanel, pid: int) -> bool:
 async def _alive(url: str, pid: int) -> bool:
     conn = await asyncpg.connect(url)
     try:
-        return bool(await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid))
+        query = "SELECT count(*) FROM pg_stat_activity WHERE pid = $1"
+        return bool(await conn.fetchval(query, pid))
     finally:
         await conn.close()
 
