@@ -1,0 +1,167 @@
+"""Benchmark: how responsive the real main window stays while it polls a big load.
+
+Goal 2 (issue 7): the app's own controller and main window (offscreen) polling 200
+health endpoints (100 ms each) and 20 databases (20 environments, every 1 s) for 60 s;
+event-loop lag measured by a 5 ms precise QTimer: how late each tick fires, p50 / p99 /
+max (goal p99 < 16 ms, one frame at 60 Hz). `--profile` adds a pyinstrument profile of
+the run, written to benchmarks/profiles/ui.txt (not committed).
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_ui.py [--seconds 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+import psutil
+import qasync
+import support  # (puts the repo on sys.path)
+from PySide6.QtCore import QObject, Qt, QTimer
+
+from pandadmin.core import config as cfg
+from pandadmin.demo.pgserver import EmbeddedPostgres
+from pandadmin.qt.app import application, open_controller
+
+TIMER_MS = 5
+GOAL_P99_MS = 16.0
+PROFILES = Path(__file__).with_name("profiles")
+
+
+class LagProbe(QObject):
+    """A precise 5 ms timer; records how late each tick arrives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lags: list[float] = []
+        self._last = 0.0
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(TIMER_MS)
+        self._timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.lags.append(max(0.0, now - self._last - TIMER_MS / 1000))
+        self._last = now
+
+
+async def watch(config_path: Path, db_urls: list[str], seconds: float) -> dict[str, Any]:
+    config = cfg.load(config_path)
+    controller = await open_controller(config_path, support.secrets_for(config, db_urls))
+    reports: list[float] = []
+    controller.report_shown.connect(lambda _name: reports.append(time.monotonic()))
+    probe, process = LagProbe(), psutil.Process()
+    await asyncio.sleep(2.0)  # first polls connect; measure the steady state
+    cpu_before, started = process.cpu_times(), time.monotonic()
+    probe.start()
+    try:
+        await asyncio.sleep(seconds)
+    finally:
+        probe.stop()
+        cpu_after = process.cpu_times()
+        await controller.close()
+    cpu = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
+    return {
+        "lags": probe.lags,
+        "reports": sum(t >= started for t in reports),
+        "cpu_percent_of_one_core": round(100 * cpu / seconds, 1),
+        "environments": len(config.environments),
+    }
+
+
+def run_app(config_path: Path, db_urls: list[str], seconds: float) -> dict[str, Any]:
+    app = application()
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        return runner.run(watch(config_path, db_urls, seconds))
+
+
+def measure(seconds: float, profile: bool) -> dict[str, Any]:
+    with (
+        support.HealthFarm(200, 0.1) as farm,
+        EmbeddedPostgres(max_connections=60) as server,
+        tempfile.TemporaryDirectory(prefix="pandadmin-bench-") as folder,
+    ):
+        db_urls = asyncio.run(support.create_databases(server, support.numbered("ui", 20)))
+        config_path = Path(folder) / "config.toml"
+        cfg.save(support.build_config(support.split(farm.urls, 20), interval=1.0), config_path)
+        with profiled(profile):
+            return run_app(config_path, db_urls, seconds)
+
+
+@contextlib.contextmanager
+def profiled(enabled: bool):  # type: ignore[no-untyped-def]
+    if not enabled:
+        yield
+        return
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.002)
+    profiler.start()
+    try:
+        yield
+    finally:
+        profiler.stop()
+        PROFILES.mkdir(exist_ok=True)
+        (PROFILES / "ui.txt").write_text(profiler.output_text(unicode=False, color=False))
+        print(f"profile written to {PROFILES / 'ui.txt'}")
+
+
+def numbers(raw: dict[str, Any], seconds: float) -> dict[str, Any]:
+    lag = support.spread_ms(raw["lags"])
+    return {
+        "environments": raw["environments"],
+        "targets": "200 health endpoints (100 ms) + 20 databases, polled every 1 s",
+        "seconds": seconds,
+        "timer_ms": TIMER_MS,
+        "lag": lag,
+        "ticks_expected": int(seconds * 1000 / TIMER_MS),
+        "reports_shown": raw["reports"],
+        "cpu_percent_of_one_core": raw["cpu_percent_of_one_core"],
+        "goal_p99_ms": GOAL_P99_MS,
+        "goal_met": lag["p99_ms"] < GOAL_P99_MS,
+        "machine": support.machine(),
+    }
+
+
+def report(n: dict[str, Any]) -> None:
+    lag = n["lag"]
+    support.print_table(f"UI responsiveness: {n['seconds']:.0f} s of polling in the main window", [
+        ("event-loop lag p50 (ms)", lag["p50_ms"], "", None),
+        ("event-loop lag p99 (ms)", lag["p99_ms"], "< 16", n["goal_met"]),
+        ("event-loop lag max (ms)", lag["max_ms"], "", None),
+        ("5 ms ticks seen / expected", f"{lag['n']} / {n['ticks_expected']}", "", None),
+        ("reports shown", n["reports_shown"], "", None),
+        ("app CPU (% of one core)", n["cpu_percent_of_one_core"], "", None),
+    ])  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--profile", action="store_true")
+    options = parser.parse_args()
+    result = numbers(measure(options.seconds, options.profile), options.seconds)
+    report(result)
+    support.save_results("ui", result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

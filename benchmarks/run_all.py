@@ -1,0 +1,131 @@
+"""Run every benchmark in sequence (each in its own process), then summarise.
+
+`make bench` runs this inside a private Secret Service session with
+QT_QPA_PLATFORM=offscreen. Each bench_*.py prints its own table and merges its numbers
+into benchmarks/results.json; this script then prints one table of every goal and writes
+it, with the machine's details, between the markers in BENCHMARKS.md. The whole run takes
+about 7 minutes on 2 cores (budget: 10).
+
+    python benchmarks/run_all.py [--only fanout,chart]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import support  # (puts the repo on sys.path)
+
+HERE = Path(__file__).resolve().parent
+DOC = HERE.parent / "BENCHMARKS.md"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+# Quick ones first; the long soaks last. New bench_*.py files run after these.
+ORDER = ["migrations", "footprint", "fanout", "chart", "cold_start", "ui", "memory"]
+
+
+def scripts(only: set[str] | None) -> list[Path]:
+    found = {p.stem.removeprefix("bench_"): p for p in HERE.glob("bench_*.py")}
+    names = [n for n in ORDER if n in found] + sorted(set(found) - set(ORDER))
+    return [found[n] for n in names if only is None or n in only]
+
+
+def run_one(script: Path) -> tuple[float, int]:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    print(f"\n### {script.name}", flush=True)
+    started = time.monotonic()
+    code = subprocess.run([sys.executable, str(script)], env=env, cwd=HERE.parent).returncode
+    return time.monotonic() - started, code
+
+
+# the summary ----------------------------------------------------------------------------
+
+
+def _get(data: dict[str, Any], path: str) -> Any:
+    for key in path.split("."):
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+# (goal, section of results.json, target, path of the value); "met" comes from the section.
+SUMMARY: list[tuple[str, str, str, str]] = [
+    ("1 fan-out: cycle / slowest target", "fanout", "<= 1.2", "ratio_to_slowest"),
+    ("1 fan-out: speed-up vs serial loop", "fanout", ">= 50x", "speedup_vs_serial"),
+    ("2 UI: event-loop lag p99 (ms)", "ui", "< 16", "lag.p99_ms"),
+    ("3 chart: tick p99, 20 x 86,400 (ms)", "chart", "< 16", "pandadmin.tick.p99_ms"),
+    ("4 memory: growth (MB/h)", "memory", "< 10", "growth_mb_per_hour"),
+    ("5 footprint: connections per database", "footprint", "1", "connections_per_database_max"),
+    ("5 footprint: server time / pg_activity", "footprint", "<= 1.0",
+     "ratio_to_pg_activity_header"),
+    ("6 cold start: median (s)", "cold_start", "< 1.5", "median_s"),
+    ("migrations: cold read of 500 revisions (ms)", "migrations", "< 500", "cold_read_ms"),
+]  # fmt: skip
+MET = {
+    "ratio_to_slowest": "ratio_goal_met",
+    "speedup_vs_serial": "speedup_goal_met",
+    "connections_per_database_max": "one_connection_per_database",
+    "ratio_to_pg_activity_header": "ratio_goal_met",
+    "cold_read_ms": "cold_goal_met",
+}
+
+
+def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for goal, key, target, path in SUMMARY:
+        section = results.get(key, {})
+        value = _get(section, path)
+        met = section.get(MET.get(path.split(".")[-1], "goal_met"))
+        shown = "not run" if value is None else str(value)
+        rows.append((goal, shown, target, support.verdict(met) if value is not None else ""))
+    return rows
+
+
+def markdown(rows: list[tuple[str, str, str, str]], machine: dict[str, Any]) -> str:
+    lines = ["| goal | measured | target | |", "| --- | --- | --- | --- |"]
+    lines += [f"| {goal} | {value} | {target} | {met} |" for goal, value, target, met in rows]
+    lines += [
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} on {machine['cpu']}, "
+        f"{machine['cores']} cores, {machine['memory_gib']} GiB, Python {machine['python']}; "
+        f"load average at the end {machine['load_average']}.",
+    ]
+    return "\n".join(lines)
+
+
+def write_doc(text: str) -> None:
+    if not DOC.exists():
+        return
+    doc = DOC.read_text()
+    if START in doc and END in doc:
+        head, rest = doc.split(START, 1)
+        DOC.write_text(f"{head}{START}\n{text}\n{END}{rest.split(END, 1)[1]}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="comma-separated names, e.g. fanout,chart")
+    options = parser.parse_args()
+    only = set(options.only.split(",")) if options.only else None
+    started, failed = time.monotonic(), []
+    for script in scripts(only):
+        seconds, code = run_one(script)
+        print(f"### {script.name}: {seconds:.0f} s, exit {code}", flush=True)
+        if code != 0:
+            failed.append(script.name)
+    results = json.loads(support.RESULTS.read_text()) if support.RESULTS.exists() else {}
+    rows = summary_rows(results)
+    support.print_table("all goals", [(g, v, t, m == "met" if m else None) for g, v, t, m in rows])
+    write_doc(markdown(rows, support.machine()))
+    print(f"\nwhole run: {time.monotonic() - started:.0f} s; failed: {failed or 'none'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
