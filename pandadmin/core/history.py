@@ -56,6 +56,10 @@ class RingBuffer:
             np.concatenate((self._v[head], self._v[tail])),
         )
 
+    def latest(self) -> float | None:
+        """The newest timestamp, or None when empty."""
+        return float(self._t[(self._next - 1) % self.capacity]) if self._size else None
+
     def since(self, start: float) -> tuple[Array, Array]:
         t, v = self.ordered()
         first = int(np.searchsorted(t, start, side="left"))
@@ -147,12 +151,18 @@ class EnvironmentHistory:
             return
         sample = database.sample
         if sample is None:
-            self.connections.append(database.checked_at, [np.nan] * len(CONNECTION_SERIES))
+            # The poll's time, not the result's: a monitor backing off repeats an old result.
+            self._append(report.checked_at, [np.nan] * len(CONNECTION_SERIES))
             return
         self.last_seen = sample.taken_at
         states = sample.by_state
         row = [float(states.get(name, 0)) for name in CONNECTION_SERIES[:-1]]
-        self.connections.append(sample.taken_at, [*row, float(sample.total)])
+        self._append(sample.taken_at, [*row, float(sample.total)])
+
+    def _append(self, t: float, row: list[float]) -> None:
+        latest = self.connections.latest()
+        # Timestamps stay sorted (windows are found by binary search) even if the clock steps back.
+        self.connections.append(t if latest is None else max(t, latest), row)
 
 
 class HistoryStore:
