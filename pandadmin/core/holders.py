@@ -39,7 +39,8 @@ def by_application(sample: ActivitySample, env: Environment | None) -> tuple[Hol
     expected = _expected(env)
     counts = {name or NO_NAME: count for name, count in sample.by_application.items()}
     names = set(counts) | set(expected)
-    rows = [HolderRow(n, counts.get(n, 0), expected.get(n)) for n in names]
+    shown = [n for n in names if n in counts or expected.get(n)]
+    rows = [HolderRow(n, counts.get(n, 0), expected.get(n)) for n in shown]
     return tuple(sorted(rows, key=lambda r: (-r.actual, r.application)))
 
 
@@ -49,8 +50,9 @@ def counted(values: Mapping[str, int], empty: str = "(none)") -> tuple[tuple[str
     return tuple(sorted(pairs, key=lambda p: (-p[1], p[0])))
 
 
-def _expected(env: Environment | None) -> dict[str, int]:
-    expected = {OWN_APPLICATION: 1}
+def _expected(env: Environment | None) -> dict[str, int | None]:
+    # pandadmin itself has no pool: one connection per running app or `check` (never flagged).
+    expected: dict[str, int | None] = {OWN_APPLICATION: None}
     if env is not None:
         expected.update({s.name: s.worst_case_connections for s in env.services})
     return expected

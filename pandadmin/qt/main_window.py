@@ -36,6 +36,7 @@ class MainWindow(QMainWindow):
         self.history = history
         self.config = Config()
         self.reports: dict[str, EnvironmentReport] = {}
+        self.reachable: dict[str, EnvironmentReport] = {}  # last report that had a sample
         self.allow_close = False
         self.environments = EnvironmentList(self)
         self.detail = EnvironmentDetail(self)
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         selected = self.environments.current_name()
         self.config = config
         self.reports = {k: v for k, v in self.reports.items() if config.environment(k)}
+        self.reachable = {k: v for k, v in self.reachable.items() if config.environment(k)}
         self.environments.source.set_config(config)
         self.pages.setCurrentIndex(MAIN_PAGE if config.environments else EMPTY_PAGE)
         for name in ("edit", "remove", "poll"):
@@ -109,6 +111,8 @@ class MainWindow(QMainWindow):
 
     def show_report(self, report: EnvironmentReport) -> None:
         self.reports[report.name] = report
+        if report.limits is not None:
+            self.reachable[report.name] = report
         self.environments.source.update_report(report)
         if report.name == self.environments.current_name():
             self._show_selected(report.name)
@@ -121,7 +125,8 @@ class MainWindow(QMainWindow):
         env = self.config.environment(name)
         if env is not None:
             report = self.reports.get(name)
-            self.detail.show_environment(self.config, env, report, self.history.get(name))
+            history, reference = self.history.get(name), self.reachable.get(name)
+            self.detail.show_environment(self.config, env, report, history, reference)
 
     def _update_matrix(self) -> None:
         statuses: Mapping[str, object] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from pathlib import Path
 
 from pandadmin.core.secrets import AsyncSecrets
@@ -24,8 +25,20 @@ def run_screenshot(
     from pandadmin.qt.app import application
 
     app = application()
+    _quiet_offscreen_noise()
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         return runner.run(shoot(config_path, out, after, size, env, secrets))
+
+
+def _quiet_offscreen_noise() -> None:
+    """The offscreen platform warns for every window with size hints; nobody can act on it."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            sys.stderr.write(f"{message}\n")
+
+    qInstallMessageHandler(handler)
 
 
 async def shoot(

@@ -144,3 +144,33 @@ def test_f5_polls_now_and_worst_first_sorts(pg: Any, harness: AppHarness, run: A
         assert view.model().index(0, 0).data() == "alpha"
 
     run(scenario())
+
+
+def test_database_lost_after_being_seen_keeps_last_known_limits_and_shows_a_gap(
+    pg: Any, harness: AppHarness, run: Any
+) -> None:
+    database, role = unique("lost"), unique("app")
+    pg.create_role(role, "app-pw")
+    pg.create_database(database, owner=role)
+
+    async def scenario() -> None:
+        url = pg.url(database, user=role, password="app-pw")
+        harness.write(cfg.Config((environment("prod"),)), {"prod": url})
+        controller = await harness.open()
+        window = controller.window
+        await until(lambda: "prod" in window.reachable, what="a first sample")
+        pg.sql(f'ALTER ROLE "{role}" NOLOGIN')
+        pg.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'")
+        report = await until(
+            lambda: (r := window.reports["prod"]).limits is None and r, what="the loss noticed"
+        )
+        assert report.status == Status.CRITICAL
+        banner = window.detail.banner.text()
+        assert "last seen" in banner and "not permitted to log in" in banner
+        chart = window.detail.chart
+        assert chart.lines["limit"].isVisible()  # the last known ceiling stays drawn
+        assert chart.values.text().startswith("Last known: effective limit")
+        total = chart.data.column(TOTAL)
+        assert np.isfinite(total[0]) and np.isnan(total[-1])  # data, then a gap
+
+    run(scenario())

@@ -22,7 +22,8 @@ from pandadmin.core.report import EnvironmentReport
 from pandadmin.qt import present, theme
 
 WINDOWS = (("5 min", 300.0), ("1 h", 3600.0), ("24 h", 86400.0))
-SHOWN = ("active", "idle", "idle in transaction")
+SHOWN = ("active", "idle", "idle in transaction", "total")
+MIN_SPAN_S = 60.0
 
 
 class ConnectionsChart(QWidget):
@@ -34,6 +35,7 @@ class ConnectionsChart(QWidget):
         self.data = Window(np.empty(0), np.empty((0, len(CONNECTION_SERIES))))
         self._history: EnvironmentHistory | None = None
         self._report: EnvironmentReport | None = None
+        self._reference: EnvironmentReport | None = None  # last report with limits
         self._thresholds = Thresholds()
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self.item = self.plot.getPlotItem()
@@ -51,7 +53,11 @@ class ConnectionsChart(QWidget):
         bar = QHBoxLayout()
         title = QLabel("<b>Connections</b>", self)
         bar.addWidget(title)
+        bar.addSpacing(12)
+        bar.addWidget(QLabel(_legend(), self))
         bar.addStretch(1)
+        bar.addWidget(self.hover)
+        bar.addSpacing(12)
         self.buttons = QButtonGroup(self)
         for number, (label, _seconds) in enumerate(WINDOWS):
             button = QToolButton(self)
@@ -67,7 +73,6 @@ class ConnectionsChart(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.plot, 1)
-        layout.addWidget(self.hover)
         layout.addWidget(self.values)
 
     def _build_plot(self) -> None:
@@ -83,7 +88,6 @@ class ConnectionsChart(QWidget):
         }
         for line in self.lines.values():
             self.item.addItem(line)
-        self.item.addLegend(offset=(8, 8))
         self.curves = {
             name: self.item.plot(
                 name=name,
@@ -128,8 +132,12 @@ class ConnectionsChart(QWidget):
         history: EnvironmentHistory | None,
         report: EnvironmentReport | None,
         thresholds: Thresholds,
+        reference: EnvironmentReport | None = None,
     ) -> None:
+        """`reference`: the last report that reached the database, whose limits stay drawn
+        while it is unreachable."""
         self._history, self._report, self._thresholds = history, report, thresholds
+        self._reference = report if report is not None and report.limits else reference
         self.refresh()
 
     def refresh(self, now: float | None = None) -> None:
@@ -144,11 +152,18 @@ class ConnectionsChart(QWidget):
             # An all-NaN curve makes pyqtgraph's bounds warn (All-NaN slice): draw nothing.
             curve.setData(self.data.t if finite else [], column if finite else [])
         self._update_lines()
-        self.item.setXRange(now - self.window_s, now, padding=0)
+        self.item.setXRange(self._start(now), now, padding=0)
         self.item.setYRange(0, self._top(), padding=0)
 
+    def _start(self, now: float) -> float:
+        """The window's start, or the first sample when the history is shorter than it."""
+        start = now - self.window_s
+        if len(self.data.t) and self.data.t[0] > start:
+            return min(float(self.data.t[0]), now - MIN_SPAN_S)
+        return start
+
     def _update_lines(self) -> None:
-        values = _line_values(self._report)
+        values = _line_values(self._reference)
         for key, line in self.lines.items():
             value = values.get(key)
             line.setVisible(value is not None)
@@ -162,10 +177,11 @@ class ConnectionsChart(QWidget):
             band.setVisible(limit is not None)
             if limit is not None:
                 band.setRegion((limit * low / 100, limit * high / 100))
-        self.values.setText(_values_text(self._report))
+        stale = self._reference is not self._report
+        self.values.setText(_values_text(self._reference, stale))
 
     def _top(self) -> float:
-        values = _line_values(self._report)
+        values = _line_values(self._reference)
         limit = values.get("limit") or 10.0
         candidates = [limit] + [v for v in values.values() if v is not None and v <= 2 * limit]
         total = self.data.column(CONNECTION_SERIES.index("total"))
@@ -196,6 +212,14 @@ class ConnectionsChart(QWidget):
         return _sample_text(float(t[i]), self.data.values[i])
 
 
+def _legend() -> str:
+    items = (
+        f"<span style='color:{theme.SERIES_COLOURS[name]}'>&#9632;</span>&nbsp;{name}"
+        for name in SHOWN
+    )
+    return "&nbsp;&nbsp;&nbsp;".join(items)
+
+
 def _sample_text(when: float, row: np.ndarray) -> str:
     if not np.isfinite(row).any():
         return f"{present.clock(when)}  database unreachable"
@@ -215,7 +239,7 @@ def _line_values(report: EnvironmentReport | None) -> dict[str, float | None]:
     }
 
 
-def _values_text(report: EnvironmentReport | None) -> str:
+def _values_text(report: EnvironmentReport | None, stale: bool = False) -> str:
     if report is None or report.limits is None:
         return " "
     limits = report.limits
@@ -225,6 +249,8 @@ def _values_text(report: EnvironmentReport | None) -> str:
         parts.append(f"max_connections {sample.max_connections}")
     if report.budget.worst_case:
         parts.append(f"pools' worst case {report.budget.worst_case}")
+    if stale:
+        return "Last known: " + " · ".join(parts)
     parts.append(f"headroom {limits.headroom}")
     return " · ".join(parts)
 
@@ -247,7 +273,7 @@ def _line(label: str, status: Status, style: Qt.PenStyle = Qt.PenStyle.DashLine)
         movable=False,
         pen=pg.mkPen(colour, width=1, style=style),
         label=label,
-        labelOpts={"position": 0.02, "color": colour, "anchors": [(0, 1), (0, 1)]},
+        labelOpts={"position": 0.01, "color": colour, "anchors": [(0, 1), (0, 1)]},
     )
     line.setVisible(False)
     return line

@@ -19,6 +19,8 @@ from pandadmin.qt.widgets.holders import HoldersPanel
 from pandadmin.qt.widgets.migrations import MigrationsPanel
 from pandadmin.qt.widgets.sessions import SessionsPanel
 
+UNREACHABLE_HOLDERS = "No current breakdown: the database does not answer (see above)."
+
 
 class EnvironmentDetail(QWidget):
     """Renders the latest report and history of the selected environment."""
@@ -49,6 +51,7 @@ class EnvironmentDetail(QWidget):
         split.addWidget(self.holders)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([420, 260])
         self.tabs.addTab(split, "Connections")
         self.tabs.addTab(self.sessions, "Sessions")
         self.tabs.addTab(self.health, "Health")
@@ -66,12 +69,15 @@ class EnvironmentDetail(QWidget):
         env: Environment,
         report: EnvironmentReport | None,
         history: EnvironmentHistory | None,
+        reference: EnvironmentReport | None = None,
     ) -> None:
+        """`reference`: the environment's last report that reached its database."""
         self.env = env
         self._header(config, env, report)
         sample = report.database.sample if report and report.database else None
-        self.chart.show_environment(history, report, env.thresholds)
-        self.holders.show_sample(sample, env)
+        self.chart.show_environment(history, report, env.thresholds, reference)
+        unreachable = report is not None and present.unreachable_text(report) is not None
+        self.holders.show_sample(sample, env, UNREACHABLE_HOLDERS if unreachable else None)
         self.sessions.show_sample(sample)
         self.health.show_results(report.services if report else (), history)
         self.migrations.show_status(report.migrations if report else None)
@@ -89,7 +95,9 @@ class EnvironmentDetail(QWidget):
         if banner:
             self.banner.setText(html.escape(banner))
             self.banner.setStyleSheet(_banner_style())
-        self.reasons.setText(_reasons(report))
+        reasons = _reasons(report, skip_unreachable=banner is not None)
+        self.reasons.setText(reasons)
+        self.reasons.setVisible(bool(reasons))
 
 
 def _banner_style() -> str:
@@ -117,9 +125,13 @@ def _subtitle(config: Config, env: Environment, report: EnvironmentReport | None
     return " · ".join(parts)
 
 
-def _reasons(report: EnvironmentReport | None) -> str:
+def _reasons(report: EnvironmentReport | None, skip_unreachable: bool) -> str:
     if report is None:
         return "Checking… the first poll is on its way."
+    reasons = [
+        r for r in report.reasons
+        if not (skip_unreachable and r.startswith("database unreachable"))
+    ]  # fmt: skip
     if not report.reasons:
         return "All good."
-    return "<br>".join(f"• {html.escape(r)}" for r in report.reasons[:4])
+    return "<br>".join(f"• {html.escape(r)}" for r in reasons[:4])  # "" when only the banner

@@ -30,6 +30,8 @@ class EmptyState(QWidget):
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.RichText)
         text.setFixedWidth(640)
+        # A wrapped label in a layout gets one line's height otherwise.
+        text.setMinimumHeight(text.heightForWidth(640))
         self.button = QPushButton("Add environment…  (Ctrl+N)", self)
         self.button.setDefault(True)
         self.button.setMinimumHeight(36)

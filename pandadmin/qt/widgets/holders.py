@@ -3,7 +3,7 @@ client address, and the ages of the oldest transaction and idle-in-transaction s
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from pandadmin.core.config import Environment
 from pandadmin.core.holders import age_text, by_application, counted
@@ -17,32 +17,38 @@ class HoldersPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.applications = SimpleTable(("Application", "Connections", "Pool budget", ""), self)
-        self.states = SimpleTable(("State", "Connections"), self)
-        self.clients = SimpleTable(("Client address", "Connections"), self)
+        self.applications = SimpleTable(("Application", "Now", "Budget", ""), self)
+        self.states = SimpleTable(("State", "Now"), self)
+        self.clients = SimpleTable(("Client", "Now"), self)
         self.ages = QLabel(" ", self)
         self.ages.setWordWrap(True)
         self.hint = QLabel("", self)
         self.hint.setWordWrap(True)
         self.hint.setVisible(False)
-        grid = QGridLayout()
-        grid.addWidget(_caption("By application (actual vs pool budget)"), 0, 0, 1, 2)
-        grid.addWidget(self.applications, 1, 0, 1, 2)
-        grid.addWidget(_caption("By state"), 2, 0)
-        grid.addWidget(_caption("By client address"), 2, 1)
-        grid.addWidget(self.states, 3, 0)
-        grid.addWidget(self.clients, 3, 1)
+        row = QHBoxLayout()
+        for caption, table, stretch in (
+            ("By application: actual vs pool budget", self.applications, 5),
+            ("By state", self.states, 3),
+            ("By client address", self.clients, 3),
+        ):
+            column = QVBoxLayout()
+            column.addWidget(_caption(caption))
+            column.addWidget(table, 1)
+            row.addLayout(column, stretch)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.ages)
         layout.addWidget(self.hint)
-        layout.addLayout(grid, 1)
+        layout.addLayout(row, 1)
 
-    def show_sample(self, sample: ActivitySample | None, env: Environment | None) -> None:
+    def show_sample(
+        self, sample: ActivitySample | None, env: Environment | None, why: str | None = None
+    ) -> None:
+        """`why`: what to say instead when there is no sample (e.g. unreachable since …)."""
         if sample is None:
             for table in (self.applications, self.states, self.clients):
                 table.fill([])
-            self.ages.setText("No connection data: the database has not answered yet.")
+            self.ages.setText(why or "No connection data yet: the first poll is on its way.")
             self.hint.setVisible(False)
             return
         rows = by_application(sample, env)
