@@ -77,34 +77,27 @@ class ConnectionsChart(QWidget):
 
     def _build_plot(self) -> None:
         self._style_plot()
-        self.warn_band = _band(Status.WARNING)
-        self.crit_band = _band(Status.CRITICAL)
-        self.item.addItem(self.warn_band)
-        self.item.addItem(self.crit_band)
+        self.warn_band, self.crit_band = _band(Status.WARNING), _band(Status.CRITICAL)
         self.lines = {
             "limit": _line("effective limit {value:.0f}", Status.CRITICAL, Qt.PenStyle.SolidLine),
             "max_connections": _line("max_connections {value:.0f}", Status.UNKNOWN),
             "budget": _line("pools' worst case {value:.0f}", Status.WARNING),
         }
-        for line in self.lines.values():
-            self.item.addItem(line)
-        self.curves = {
-            name: self.item.plot(
-                name=name,
-                pen=pg.mkPen(theme.SERIES_COLOURS[name], width=1),
-                connect="finite",
-                antialias=False,
-            )
-            for name in SHOWN
-        }
-        self.crosshair = pg.InfiniteLine(
-            angle=90, movable=False, pen=pg.mkPen((128, 128, 128), width=1)
-        )
+        for item in (self.warn_band, self.crit_band, *self.lines.values()):
+            self.item.addItem(item)
+        self.curves = {name: self._curve(name) for name in SHOWN}
+        grey = pg.mkPen((128, 128, 128), width=1)
+        self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=grey)
         self.crosshair.setVisible(False)
         self.item.addItem(self.crosshair, ignoreBounds=True)
         # After addItem, or the options are lost (pyqtgraph#1855).
         self.item.setDownsampling(auto=True, mode="peak")
         self.item.setClipToView(True)
+
+    def _curve(self, name: str) -> pg.PlotDataItem:
+        """One series, created once; 1 px and no antialiasing keep dense curves cheap (#533)."""
+        pen = pg.mkPen(theme.SERIES_COLOURS[name], width=1)
+        return self.item.plot(name=name, pen=pen, connect="finite", antialias=False)
 
     def _style_plot(self) -> None:
         palette = self.palette()
