@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
             ("edit", "Edit…", QKeySequence("Ctrl+E"), self._edit),
             ("remove", "Remove…", QKeySequence(Qt.Key.Key_Delete), self._remove),
             ("poll", "Poll now", QKeySequence(Qt.Key.Key_F5), self.poll_requested.emit),
-            ("quit", "Quit", QKeySequence.StandardKey.Quit, self.quit_requested.emit),
+            ("quit", "Quit", QKeySequence("Ctrl+Q"), self.quit_requested.emit),
         ):
             action = QAction(text, self)
             action.setShortcut(keys)

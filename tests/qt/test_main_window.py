@@ -59,6 +59,7 @@ def test_counts_and_chart_follow_real_connections(pg: Any, harness: AppHarness, 
         assert model.data(index) == f"{start + 3} / {limit}"
         chart = window.detail.chart
         assert chart.data.values[-1, TOTAL] == start + 3  # the chart follows
+        assert f"total {start + 3}" in chart.hover_text(float(chart.data.t[-1]))  # hover
         assert model.data(index, StatusRole) == Status.OK
 
         needed = math.ceil(0.8 * limit) - (start + 3)

@@ -29,14 +29,26 @@ CHILD = textwrap.dedent(
     gate = threading.Event()  # never set: the "locked" entry hangs like an unlock prompt
     KeyringStore.get = lambda self, name: gate.wait() if name == "locked" else None
 
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QMainWindow
     from pandadmin.qt.app import application, run_app
 
     app = application()
 
-    def request_quit():
+    def window():
+        return next(w for w in app.topLevelWidgets() if isinstance(w, QMainWindow))
+
+    def press_ctrl_q():
+        if QApplication.activeWindow() is not window():
+            QTimer.singleShot(20, press_ctrl_q)
+            return
         print("quit-requested", time.time(), flush=True)
-        app.quit()
+        QTest.keyClick(window(), Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+
+    def request_quit():
+        window().activateWindow()
+        press_ctrl_q()
 
     QTimer.singleShot(int(float(sys.argv[2]) * 1000), request_quit)
     sys.exit(run_app(Path(sys.argv[1])))

@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from pandadmin.core.config import Thresholds
@@ -22,6 +22,11 @@ from pandadmin.core.report import EnvironmentReport
 from pandadmin.qt import present, theme
 
 WINDOWS = (("5 min", 300.0), ("1 h", 3600.0), ("24 h", 86400.0))
+LINE_STYLES = {
+    "limit": (Status.CRITICAL, Qt.PenStyle.SolidLine),
+    "max_connections": (Status.UNKNOWN, Qt.PenStyle.DashLine),
+    "budget": (Status.WARNING, Qt.PenStyle.DashLine),
+}
 SHOWN = ("active", "idle", "idle in transaction", "total")
 MIN_SPAN_S = 60.0
 
@@ -79,9 +84,9 @@ class ConnectionsChart(QWidget):
         self._style_plot()
         self.warn_band, self.crit_band = _band(Status.WARNING), _band(Status.CRITICAL)
         self.lines = {
-            "limit": _line("effective limit {value:.0f}", Status.CRITICAL, Qt.PenStyle.SolidLine),
-            "max_connections": _line("max_connections {value:.0f}", Status.UNKNOWN),
-            "budget": _line("pools' worst case {value:.0f}", Status.WARNING),
+            "limit": _line("effective limit {value:.0f}"),
+            "max_connections": _line("max_connections {value:.0f}"),
+            "budget": _line("pools' worst case {value:.0f}"),
         }
         for item in (self.warn_band, self.crit_band, *self.lines.values()):
             self.item.addItem(item)
@@ -93,20 +98,35 @@ class ConnectionsChart(QWidget):
         # After addItem, or the options are lost (pyqtgraph#1855).
         self.item.setDownsampling(auto=True, mode="peak")
         self.item.setClipToView(True)
+        self._apply_palette()
 
     def _curve(self, name: str) -> pg.PlotDataItem:
         """One series, created once; 1 px and no antialiasing keep dense curves cheap (#533)."""
         pen = pg.mkPen(theme.SERIES_COLOURS[name], width=1)
         return self.item.plot(name=name, pen=pen, connect="finite", antialias=False)
 
-    def _style_plot(self) -> None:
+    def _apply_palette(self) -> None:
+        """Colours from the current (system light or dark) palette."""
         palette = self.palette()
         self.plot.setBackground(palette.color(QPalette.ColorRole.Base))
-        text = palette.color(QPalette.ColorRole.Text)
         for name in ("left", "bottom"):
             axis = self.item.getAxis(name)
-            axis.setTextPen(text)
+            axis.setTextPen(palette.color(QPalette.ColorRole.Text))
             axis.setPen(palette.color(QPalette.ColorRole.Mid))
+        for key, line in self.lines.items():
+            status, style = LINE_STYLES[key]
+            colour = theme.status_colour(status)
+            line.setPen(pg.mkPen(colour, width=1, style=style))
+            line.label.setColor(colour)
+        self.warn_band.setBrush(pg.mkBrush(theme.tint(Status.WARNING, 28)))
+        self.crit_band.setBrush(pg.mkBrush(theme.tint(Status.CRITICAL, 28)))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "lines"):
+            self._apply_palette()  # the system switched between light and dark
+        super().changeEvent(event)
+
+    def _style_plot(self) -> None:
         self.item.showGrid(x=True, y=True, alpha=0.12)
         self.item.setMouseEnabled(x=False, y=False)
         self.item.setMenuEnabled(False)
@@ -249,24 +269,22 @@ def _values_text(report: EnvironmentReport | None, stale: bool = False) -> str:
 
 
 def _band(status: Status) -> pg.LinearRegionItem:
-    colour = QColor(theme.status_colour(status))
-    colour.setAlpha(28)
+    brush = pg.mkBrush(theme.tint(status, 28))
     band = pg.LinearRegionItem(
-        orientation="horizontal", movable=False, brush=pg.mkBrush(colour), pen=pg.mkPen(None)
+        orientation="horizontal", movable=False, brush=brush, pen=pg.mkPen(None)
     )
     band.setZValue(-10)
     band.setVisible(False)
     return band
 
 
-def _line(label: str, status: Status, style: Qt.PenStyle = Qt.PenStyle.DashLine) -> pg.InfiniteLine:
-    colour = theme.status_colour(status)
+def _line(label: str) -> pg.InfiniteLine:
+    """A horizontal ceiling line; `_apply_palette` gives it its colour."""
     line = pg.InfiniteLine(
         angle=0,
         movable=False,
-        pen=pg.mkPen(colour, width=1, style=style),
         label=label,
-        labelOpts={"position": 0.01, "color": colour, "anchors": [(0, 1), (0, 1)]},
+        labelOpts={"position": 0.01, "anchors": [(0, 1), (0, 1)]},
     )
     line.setVisible(False)
     return line
