@@ -50,6 +50,7 @@ async def check_once(config: Config, names: list[str]) -> list[EnvironmentReport
     """One poll of the named environments; every connection is closed before returning."""
     secrets = AsyncSecrets(KeyringStore(config.keyring_service))
     poller = Poller(config, secrets, on_report=lambda report: None)
+    poller.show_sessions(())  # the JSON and the table show aggregates only
     try:
         return await poller.poll_now(names)
     finally:

@@ -52,13 +52,16 @@ class DatabaseMonitor:
         self._last_error: DatabaseResult | None = None
         self.last_seen: float | None = None
 
-    async def sample(self) -> DatabaseResult:
-        """One poll; a failure is a DatabaseResult with `error`, never an exception."""
+    async def sample(self, *, sessions: bool = False) -> DatabaseResult:
+        """One poll; a failure is a DatabaseResult with `error`, never an exception.
+
+        `sessions` adds the drill-down list of non-idle sessions with their query text.
+        """
         async with self._lock:
             if self._conn is None and time.monotonic() < self._retry_at and self._last_error:
                 return self._last_error  # backing off: don't hammer a struggling server
             try:
-                return self._succeeded(await self._sample_with_reconnect())
+                return self._succeeded(await self._sample_with_reconnect(sessions))
             except Exception as exc:  # every failure becomes a readable result
                 return self._failed(exc)
 
@@ -81,29 +84,29 @@ class DatabaseMonitor:
 
     # internals -----------------------------------------------------------------
 
-    async def _sample_with_reconnect(self) -> ActivitySample:
+    async def _sample_with_reconnect(self, sessions: bool) -> ActivitySample:
         fresh = self._conn is None
         try:
-            return await self._query(await self._connection())
+            return await self._query(await self._connection(), sessions)
         except LOST_CONNECTION:
             await self._drop()
             if fresh:
                 raise
         # The server dropped an idle monitor (restart, pg_terminate_backend, idle timeout):
         # one immediate reconnect makes this poll truthful instead of a false alarm.
-        return await self._query(await self._connection())
+        return await self._query(await self._connection(), sessions)
 
     async def _connection(self) -> asyncpg.Connection:
         if self._conn is None or self._conn.is_closed():
             self._conn = await connect(self.url, self.connect_timeout, self.command_timeout)
         return self._conn
 
-    async def _query(self, conn: asyncpg.Connection) -> ActivitySample:
+    async def _query(self, conn: asyncpg.Connection, sessions: bool) -> ActivitySample:
         version = conn.get_server_version()
         number = version.major * 10000 + version.minor
         if number < MIN_SERVER_VERSION:
             raise UnsupportedServer(f"PostgreSQL {version.major} is not supported (12 or newer)")
-        sql = queries.activity(number)
+        sql = queries.activity(number, sessions=sessions)
         buffer = io.BytesIO()
         await conn.copy_from_query(sql, output=buffer, format="csv", timeout=self.command_timeout)
         row = next(csv.reader(io.StringIO(buffer.getvalue().decode("utf-8"))))

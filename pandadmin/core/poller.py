@@ -60,6 +60,7 @@ class Poller:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._closing: set[asyncio.Task[None]] = set()  # stopped loops, monitors being closed
         self._started = False
+        self._sessions_for: set[str] | None = None  # None: every environment
 
     def start(self) -> None:
         self._started = True
@@ -84,6 +85,11 @@ class Poller:
         if env is not None:
             self._stop(name)
             self.update_config(self.config)
+
+    def show_sessions(self, names: Iterable[str] | None) -> None:
+        """Fetch the drill-down session list (with query text) only for these environments;
+        None means all. Every other poll is aggregates only, cheaper for the server."""
+        self._sessions_for = None if names is None else set(names)
 
     def monitor(self, name: str) -> DatabaseMonitor | None:
         target = self._targets.get(name)
@@ -173,7 +179,10 @@ class Poller:
             return DatabaseResult(
                 "(keyring)", time.time(), error=target.secret_problem, unchecked=True
             )
-        return await target.monitor.sample() if target.monitor else None
+        if target.monitor is None:
+            return None
+        wanted = self._sessions_for is None or target.env.name in self._sessions_for
+        return await target.monitor.sample(sessions=wanted)
 
     async def _migrations(self, target: _Target, db: DatabaseResult | None) -> MigrationStatus:
         reachable = db is not None and db.sample is not None and target.monitor is not None

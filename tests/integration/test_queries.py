@@ -25,15 +25,21 @@ def test_version_selection() -> None:
 
 
 @pytest.mark.parametrize("version", [120000, 160000])
-def test_activity_query_runs_and_parses(pg: EmbeddedPostgres, version: int) -> None:
+@pytest.mark.parametrize("sessions", [False, True])
+def test_activity_query_runs_and_parses(pg: EmbeddedPostgres, version: int, sessions: bool) -> None:
     async def main() -> str:
         conn = await asyncpg.connect(pg.url())
+        idle_in_transaction = await asyncpg.connect(pg.url())
+        await idle_in_transaction.execute("BEGIN; SELECT 42")
         try:
-            return str(await conn.fetchval(queries.activity(version)))
+            return str(await conn.fetchval(queries.activity(version, sessions=sessions)))
         finally:
-            await conn.close()
+            await asyncio.gather(conn.close(), idle_in_transaction.close())
 
     sample = parse_sample(json.loads(asyncio.run(main())), 0.0)
+    listed = [b for b in sample.backends if b.state == "idle in transaction"]
+    assert len(listed) == (1 if sessions else 0)
+    assert not sessions or listed[0].query == "BEGIN; SELECT 42"
     assert sample.total >= 1 and sample.max_connections == 30
     assert sample.superuser_reserved_connections == 3 and sample.reserved_connections == 0
     assert sample.sees_all_sessions and sample.current_user == "postgres"

@@ -27,7 +27,9 @@ def for_version(name: str, server_version_num: int) -> str:
     return load(best[1])
 
 
-def activity(server_version_num: int) -> str:
-    """The one-round-trip activity query with the server's versioned limits query inside."""
+def activity(server_version_num: int, *, sessions: bool = False) -> str:
+    """The one-round-trip activity query, with the server's versioned limits inside and,
+    when asked for, the drill-down session list (query text is fetched only then)."""
     limits = for_version("limits", server_version_num).strip()
-    return load("activity.sql").replace("/*LIMITS*/", limits)
+    listing = load("sessions.sql").strip() if sessions else "SELECT NULL::json"
+    return load("activity.sql").replace("/*LIMITS*/", limits).replace("/*SESSIONS*/", listing)

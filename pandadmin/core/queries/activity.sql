@@ -1,5 +1,6 @@
 -- Client sessions and limits, PostgreSQL 12+; the server's slot settings come from the
--- versioned limits_post_*.sql, put in place of the LIMITS marker below.
+-- versioned limits_post_*.sql, put in place of the LIMITS marker below; the session list
+-- for drill-down (sessions.sql) replaces the SESSIONS marker only when someone looks.
 -- Cheap on a busy server: one pass over pg_stat_get_activity() (the function behind
 -- pg_stat_activity; database and role names are looked up for the few groups and listed
 -- rows only), one grouping of the sessions that every breakdown then reads.
@@ -67,21 +68,5 @@ SELECT json_build_object(
     'can_signal_backends', (SELECT rolsuper FROM me)
         OR pg_has_role(current_user, 'pg_signal_backend', 'USAGE'),
     'tls', coalesce((SELECT ssl FROM pg_stat_get_activity(pg_backend_pid())), false),
-    'backends', (SELECT coalesce(json_agg(b), '[]') FROM (
-        SELECT pid, coalesce(application_name, '') AS application, r.rolname AS "user",
-               d.datname AS database, host(client_addr) AS client_addr,
-               coalesce(state, 'unknown') AS state,
-               extract(epoch FROM now() - xact_start) AS transaction_age_s,
-               extract(epoch FROM now() - state_change) AS state_age_s,
-               wait_event_type,
-               CASE WHEN wait_event_type = 'Lock' THEN pg_blocking_pids(pid) END AS blocked_by,
-               CASE WHEN query = '<insufficient privilege>' OR state IS NULL THEN NULL
-                    ELSE left(query, 2000) END AS query
-        FROM (SELECT * FROM a
-              WHERE pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'
-              ORDER BY xact_start NULLS LAST, state_change NULLS LAST
-              LIMIT 50) a
-        LEFT JOIN pg_database d ON d.oid = a.datid
-        LEFT JOIN pg_roles r ON r.oid = a.usesysid
-        ORDER BY xact_start NULLS LAST, state_change NULLS LAST) b)
+    'backends', (/*SESSIONS*/)
 )
