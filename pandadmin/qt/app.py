@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
-import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 
 from pandadmin import __version__
 from pandadmin.core import config as cfg
+from pandadmin.core.daemon_executor import DesktopSecrets
 from pandadmin.core.secrets import AsyncSecrets, KeyringStore
 from pandadmin.qt.controller import Controller
 from pandadmin.qt.dialogs.confirm import inform
@@ -31,6 +31,7 @@ from pandadmin.qt.dialogs.confirm import inform
 log = logging.getLogger("pandadmin")
 APP_ID = "io.github.pandadmin.Pandadmin"
 CLOSE_TIMEOUT_S = 6.0
+_installed_hook: Callable[..., None] | None = None
 
 
 class QuitGuard(QObject):
@@ -71,7 +72,8 @@ async def load_config(path: Path) -> cfg.Config:
 async def open_controller(config_path: Path, secrets: AsyncSecrets | None = None) -> Controller:
     """Load the config off the UI thread and start a controller on it."""
     config = await load_config(config_path)
-    secrets = secrets or AsyncSecrets(KeyringStore(config.keyring_service))
+    # Its worker is a daemon thread: a keyring stuck on an unlock prompt cannot block exit.
+    secrets = secrets or DesktopSecrets(KeyringStore(config.keyring_service))
     controller = Controller(config_path, config, secrets)
     controller.start()
     return controller
@@ -85,6 +87,8 @@ async def main(config_path: Path, secrets: AsyncSecrets | None = None) -> int:
         controller = await open_controller(config_path, secrets)
     except cfg.ConfigError as exc:
         return await _config_error(guard, str(exc))
+    if _installed_hook is not None and sys.excepthook is _installed_hook:
+        install_excepthook(controller.window.set_status_message)  # now errors can be shown
     await guard.requested.wait()
     try:
         await asyncio.wait_for(controller.close(), CLOSE_TIMEOUT_S)
@@ -105,15 +109,19 @@ async def _config_error(guard: QuitGuard, message: str) -> int:
     return 2
 
 
-def install_excepthook() -> None:
-    """Exceptions escaping Qt slots are logged instead of aborting the app."""
+def install_excepthook(show: Callable[[str], None] | None = None) -> None:
+    """Exceptions escaping Qt slots are logged (and shown by `show`, non-modally) instead
+    of aborting the app."""
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         if issubclass(kind, asyncio.CancelledError):
             return  # qasync's asyncSlot lets cancellation escape (qasync#126)
         log.error("unhandled error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        if show is not None:
+            show(f"Internal error: {kind.__name__}: {value} (details in the log)")
 
-    sys.excepthook = hook
+    global _installed_hook
+    sys.excepthook = _installed_hook = hook
 
 
 def run_app(config_path: Path) -> int:
@@ -124,24 +132,7 @@ def run_app(config_path: Path) -> int:
     install_excepthook()
     app = application()
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        code = runner.run(main(config_path))
-    exit_if_keyring_stuck(code)
-    return code
-
-
-def exit_if_keyring_stuck(code: int) -> None:
-    """A keyring call blocked in D-Bus (e.g. an unanswered unlock prompt) cannot be
-    cancelled, and interpreter exit joins every executor thread: end the process now."""
-    stuck = [t for t in threading.enumerate() if t.name.startswith("keyring") and t.is_alive()]
-    for thread in stuck:
-        thread.join(0.2)  # an idle worker leaves as soon as its executor is shut down
-    if any(t.is_alive() for t in stuck):
-        log.warning("the system keyring is still busy; exiting without waiting for it")
-        logging.shutdown()
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
-        os._exit(code)
+        return runner.run(main(config_path))
 
 
 def gui_main() -> int:
