@@ -83,10 +83,11 @@ class ConnectionsChart(QWidget):
     def _build_plot(self) -> None:
         self._style_plot()
         self.warn_band, self.crit_band = _band(Status.WARNING), _band(Status.CRITICAL)
+        # Labels at different places along the line: ceilings often coincide.
         self.lines = {
-            "limit": _line("effective limit {value:.0f}"),
-            "max_connections": _line("max_connections {value:.0f}"),
-            "budget": _line("pools' worst case {value:.0f}"),
+            "limit": _line("effective limit {value:.0f}", 0.01, 0.0),
+            "max_connections": _line("max_connections {value:.0f}", 0.5, 0.5),
+            "budget": _line("pools' worst case {value:.0f}", 0.99, 1.0),
         }
         for item in (self.warn_band, self.crit_band, *self.lines.values()):
             self.item.addItem(item)
@@ -278,13 +279,14 @@ def _band(status: Status) -> pg.LinearRegionItem:
     return band
 
 
-def _line(label: str) -> pg.InfiniteLine:
-    """A horizontal ceiling line; `_apply_palette` gives it its colour."""
+def _line(label: str, position: float, anchor: float) -> pg.InfiniteLine:
+    """A horizontal ceiling line labelled above, at `position` along it; `_apply_palette`
+    gives it its colour."""
     line = pg.InfiniteLine(
         angle=0,
         movable=False,
         label=label,
-        labelOpts={"position": 0.01, "anchors": [(0, 1), (0, 1)]},
+        labelOpts={"position": position, "anchors": [(anchor, 1), (anchor, 1)]},
     )
     line.setVisible(False)
     return line
