@@ -202,6 +202,8 @@ class Poller:
         except SecretStoreError as exc:
             target.secret_problem = f"keyring: {exc}"
             return
+        if target.resolved:
+            return  # a concurrent poll (poll_now beside the loop) got there first: one monitor
         target.secret_problem, target.resolved = None, True
         if raw is None:
             return
