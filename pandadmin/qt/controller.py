@@ -62,6 +62,7 @@ class Controller(QObject):
         w.poll_requested.connect(self.poll_now)
         w.quit_requested.connect(QApplication.quit)
         w.signal_requested.connect(self.signal_backend)
+        w.environments.selected.connect(self.focus)
         self.tray.show_requested.connect(self._raise_window)
         self.tray.poll_requested.connect(self.poll_now)
         self.tray.quit_requested.connect(QApplication.quit)
@@ -113,6 +114,13 @@ class Controller(QObject):
 
     def poll_now(self) -> None:
         self.bridge.run("poll-now", self.poller.poll_now())
+
+    def focus(self, name: str) -> None:
+        """Session lists (with query text) are fetched only for the environment on screen;
+        a newly shown one is polled at once so its Sessions tab is not empty until the tick."""
+        self.poller.show_sessions([name])
+        if name in self.window.reports:
+            self.bridge.run("poll-shown", self.poller.poll_now([name]))
 
     def open_dialog(self, name: str | None) -> None:
         env = self.config.environment(name) if name else None

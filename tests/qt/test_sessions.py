@@ -94,3 +94,33 @@ def test_cancel_and_terminate_are_disabled_for_a_role_without_the_right(
             victim.terminate()
 
     run(scenario())
+
+
+def test_session_lists_are_fetched_for_the_environment_on_screen(
+    pg: Any, harness: AppHarness, run: Any
+) -> None:
+    database = unique("focus")
+    pg.create_database(database)
+    url = pg.url(database)
+
+    async def scenario() -> None:
+        victim = await _idle_in_transaction(url)
+        try:
+            envs = (environment("shown", interval=0.5), environment("hidden", interval=0.5))
+            harness.write(cfg.Config(envs), {"shown": url, "hidden": url})
+            controller = await harness.open()
+            reports = controller.window.reports
+
+            def backends(name: str) -> int | None:
+                report = reports.get(name)
+                sample = report.database.sample if report and report.database else None
+                return len(sample.backends) if sample else None
+
+            await until(lambda: backends("shown") and backends("hidden") is not None, what="polls")
+            assert backends("hidden") == 0  # aggregates only: no session list, no query text
+            controller.window.environments.select("hidden")
+            await until(lambda: backends("hidden"), timeout=3, what="the shown env's sessions")
+        finally:
+            victim.terminate()
+
+    run(scenario())
