@@ -107,9 +107,14 @@ class DatabaseMonitor:
         if number < MIN_SERVER_VERSION:
             raise UnsupportedServer(f"PostgreSQL {version.major} is not supported (12 or newer)")
         sql = queries.activity(number, sessions=sessions)
-        buffer = io.BytesIO()
-        await conn.copy_from_query(sql, output=buffer, format="csv", timeout=self.command_timeout)
-        row = next(csv.reader(io.StringIO(buffer.getvalue().decode("utf-8"))))
+        chunks: list[bytes] = []
+
+        async def collect(chunk: bytes) -> None:
+            # An async sink: with a file object asyncpg writes each chunk via the executor.
+            chunks.append(chunk)
+
+        await conn.copy_from_query(sql, output=collect, format="csv", timeout=self.command_timeout)
+        row = next(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8"))))
         return parse_sample(json.loads(row[0]), time.time())
 
     def _succeeded(self, sample: ActivitySample) -> DatabaseResult:

@@ -4,7 +4,3 @@ intents into core calls. Nothing outside this package imports Qt."""
 import os
 
 os.environ.setdefault("QT_API", "pyside6")  # qasync would pick PyQt6 first if both existed
-
-from pandadmin.qt.compat import pin_singletons
-
-pin_singletons()
