@@ -21,15 +21,16 @@ import qasync
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
-from pandadmin import __version__
+from pandadmin import __version__, resources
 from pandadmin.core import config as cfg
 from pandadmin.core.daemon_executor import DesktopSecrets
 from pandadmin.core.secrets import AsyncSecrets, KeyringStore
+from pandadmin.qt import theme
 from pandadmin.qt.controller import Controller
 from pandadmin.qt.dialogs.confirm import inform
 
 log = logging.getLogger("pandadmin")
-APP_ID = "io.github.pandadmin.Pandadmin"
+APP_ID = resources.APP_ID
 CLOSE_TIMEOUT_S = 6.0
 _installed_hook: Callable[..., None] | None = None
 
@@ -62,6 +63,7 @@ def application() -> QApplication:
     app.setApplicationName("pandadmin")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(theme.app_icon())
     return app
 
 

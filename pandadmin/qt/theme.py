@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from functools import cache
 
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
+
+from pandadmin import resources
 from pandadmin.core.models import Status
 
 _LIGHT = {
@@ -50,6 +53,27 @@ def tint(status: Status | None, alpha: int = 40) -> QColor:
 
 def muted_text() -> QColor:
     return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+
+
+@cache
+def app_icon() -> QIcon:
+    """The app's icon at every size it ships (PNGs: no SVG plugin needed when frozen)."""
+    icon = QIcon()
+    for path in resources.icon_files():
+        icon.addFile(str(path))
+    return icon
+
+
+def badged_icon(status: Status | None, size: int = 64) -> QIcon:
+    """The app icon with a status-coloured badge: the tray's worst status at a glance."""
+    pixmap = app_icon().pixmap(size, size)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor("white"), size / 16))
+    painter.setBrush(status_colour(status))
+    painter.drawEllipse(QRectF(size * 0.52, size * 0.52, size * 0.44, size * 0.44))
+    painter.end()
+    return QIcon(pixmap)
 
 
 def dot_icon(status: Status | None, size: int = 14) -> QIcon:

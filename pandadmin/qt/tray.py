@@ -28,7 +28,7 @@ class Tray(QObject):
         self.history: list[Alert] = []
         self.icon: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
-            self.icon = QSystemTrayIcon(theme.dot_icon(Status.UNKNOWN, 64), parent)
+            self.icon = QSystemTrayIcon(theme.badged_icon(Status.UNKNOWN), parent)
             self.icon.setContextMenu(self._menu(parent))
             self.icon.activated.connect(lambda _reason: self.show_requested.emit())
             self.icon.setToolTip("pandadmin")
@@ -52,7 +52,7 @@ class Tray(QObject):
     def set_status(self, status: Status, summary: str) -> None:
         self.status = status
         if self.icon is not None:
-            self.icon.setIcon(theme.dot_icon(status, 64))
+            self.icon.setIcon(theme.badged_icon(status))
             self.icon.setToolTip(f"pandadmin: {status.label}\n{summary}")
 
     def notify(self, alert: Alert) -> None:
