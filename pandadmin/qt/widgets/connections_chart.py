@@ -129,6 +129,9 @@ class ConnectionsChart(QWidget):
 
     def _style_plot(self) -> None:
         self.item.showGrid(x=True, y=True, alpha=0.12)
+        # Grid lines at the labelled y ticks only: the unlabelled minor level (every 2 or 5
+        # connections) tripled the repaint of a 20-curve, 24 h chart (~13 ms -> ~5 ms).
+        self.item.getAxis("left").setStyle(maxTickLevel=1)
         self.item.setMouseEnabled(x=False, y=False)
         self.item.setMenuEnabled(False)
         self.item.hideButtons()
