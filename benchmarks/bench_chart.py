@@ -5,8 +5,10 @@ median and p99 (goal < 16 ms), beside a naive pyqtgraph curve without downsampli
 the same run. pandadmin's side is the app's ConnectionsChart widget on its 24 h window:
 its three curves fed by a real EnvironmentHistory, plus 17 more curves made the way the
 chart makes its own and fed through the same min/max-per-bucket reduction
-(core.history.reduce_minmax). The naive side is a plain PlotWidget with 20 curves of
-86,400 points each: no downsampling, no clip-to-view, same 1 px pens.
+(core.history.MinMaxCache, as EnvironmentHistory.window uses it: closed buckets are
+kept, only the two at the window's ends are reduced every second). The naive side is
+a plain PlotWidget with 20 curves of 86,400 points each: no downsampling, no
+clip-to-view, same 1 px pens.
 
 Two timings per side, each a synchronous `viewport().repaint()` under QT_QPA_PLATFORM
 (offscreen: Qt's raster engine, as on a desktop without OpenGL):
@@ -34,7 +36,7 @@ import pyqtgraph as pg
 import support  # (puts the repo on sys.path)
 from PySide6.QtWidgets import QApplication
 
-from pandadmin.core.history import EnvironmentHistory, RingBuffer, reduce_minmax
+from pandadmin.core.history import EnvironmentHistory, MinMaxCache, RingBuffer
 from pandadmin.qt.widgets.connections_chart import ConnectionsChart
 
 SERIES, POINTS = 20, 86_400
@@ -71,6 +73,7 @@ class PandadminSide:
         for column, buffer in ((self.extra._t, t), (self.extra._v, values[:, 3:])):
             column[: len(t)] = buffer
         self.extra._next, self.extra._size = len(t), len(t)
+        self.extra_reduced = MinMaxCache(self.extra)
         self.chart = ConnectionsChart()
         self.chart.resize(*SIZE)
         self.curves = [
@@ -88,8 +91,7 @@ class PandadminSide:
         self.history.connections.append(now, row[:4].tolist())
         self.extra.append(now, row[3:].tolist())
         self.chart.refresh(now)
-        t, v = self.extra.since(now - DAY_S)
-        window = reduce_minmax(t, v, now - DAY_S, now, 800)
+        window = self.extra_reduced.window(now - DAY_S, now, 800)
         for index, curve in enumerate(self.curves):
             curve.setData(window.t, window.column(index))
 

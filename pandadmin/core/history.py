@@ -60,10 +60,41 @@ class RingBuffer:
         """The newest timestamp, or None when empty."""
         return float(self._t[(self._next - 1) % self.capacity]) if self._size else None
 
+    def oldest(self) -> float | None:
+        """The oldest timestamp, or None when empty."""
+        if not self._size:
+            return None
+        return float(self._t[self._next if self._size == self.capacity else 0])
+
     def since(self, start: float) -> tuple[Array, Array]:
         t, v = self.ordered()
         first = int(np.searchsorted(t, start, side="left"))
         return t[first:], v[first:]
+
+    def count_since(self, start: float) -> int:
+        """How many samples `since(start)` holds, without copying them."""
+        return sum(
+            len(t) - int(np.searchsorted(t, start, side="left"))
+            for t in (self._t[part] for part in self._parts())
+        )
+
+    def between(self, low: float, high: float) -> tuple[Array, Array]:
+        """Chronological copies of the samples with `low <= t < high`."""
+        pieces = []
+        for part in self._parts():
+            t = self._t[part]
+            first, end = (int(i) for i in np.searchsorted(t, (low, high), side="left"))
+            pieces.append((t[first:end], self._v[part][first:end]))
+        return (
+            np.concatenate([t for t, _ in pieces]),
+            np.concatenate([v for _, v in pieces]).reshape(-1, self.width),
+        )
+
+    def _parts(self) -> tuple[slice, ...]:
+        """The filled part of the arrays as chronological slices (two once wrapped)."""
+        if self._size < self.capacity:
+            return (slice(0, self._size),)
+        return (slice(self._next, self.capacity), slice(0, self._next))
 
     def resized(self, capacity: int) -> RingBuffer:
         """A new buffer of `capacity` holding the newest samples of this one."""
@@ -86,11 +117,35 @@ class Window:
         return self.values[:, index]
 
 
+def bucket_width(seconds: float, buckets: int) -> float:
+    """The width of the min/max buckets that fit `buckets` of them in `seconds`.
+
+    Buckets sit on a fixed grid of epoch time (bucket k covers [k * width, (k + 1) *
+    width)), not on the window's start: a bucket that has closed never changes while the
+    window slides, so MinMaxCache reduces it once.
+    """
+    return max(seconds / max(buckets - 1, 1), 1e-9)
+
+
 def reduce_minmax(t: Array, v: Array, start: float, end: float, buckets: int) -> Window:
-    """Min and max of every series per time bucket (two points per bucket, NaN kept as gaps)."""
-    width = max((end - start) / max(buckets, 1), 1e-9)
-    index = np.clip(((t - start) // width).astype(np.int64), 0, buckets - 1)
-    starts = np.flatnonzero(np.r_[True, np.diff(index) != 0])
+    """Min and max of every series per time bucket (two points per bucket, NaN kept as gaps).
+
+    At most `buckets` buckets: later samples (float rounding, `buckets == 1`) join the last.
+    """
+    width = bucket_width(end - start, buckets)
+    first = math.floor(start / width)
+    return _reduce(t, v, np.clip(_cells(t, width), first, first + buckets - 1))
+
+
+def _cells(t: Array, width: float) -> npt.NDArray[np.int64]:
+    return np.floor(t / width).astype(np.int64)
+
+
+def _reduce(t: Array, v: Array, cells: npt.NDArray[np.int64]) -> Window:
+    """Two points per run of equal `cells`: (first time, min) and (last time, max)."""
+    if len(t) == 0:
+        return Window(t, v.reshape(0, v.shape[1]), reduced=True)
+    starts = np.flatnonzero(np.r_[True, np.diff(cells) != 0])
     ends = np.r_[starts[1:] - 1, len(t) - 1]
     # One contiguous row per series: reduceat along rows is ~3x faster than along axis 0.
     columns = np.ascontiguousarray(v.T)
@@ -99,6 +154,81 @@ def reduce_minmax(t: Array, v: Array, start: float, end: float, buckets: int) ->
     times = np.column_stack((t[starts], t[ends])).ravel()
     values = np.stack((lows, highs), axis=1).reshape(-1, v.shape[1])
     return Window(times, values, reduced=True)
+
+
+class MinMaxCache:
+    """`reduce_minmax` of a ring buffer's newest samples, kept between calls.
+
+    Only the buckets at the two ends of the window are reduced on every call (the
+    newest one is still filling, the oldest is cut by the window's start or by the ring
+    overwriting it); the closed buckets between them are reduced once and kept. Same
+    output as `reduce_minmax(*buffer.since(start), start, end, buckets)`.
+    """
+
+    def __init__(self, buffer: RingBuffer) -> None:
+        self.buffer = buffer
+        self._width = 0.0
+        self._cells: npt.NDArray[np.int64] = np.empty(0, np.int64)  # one per kept bucket
+        self._kept = Window(np.empty(0), np.empty((0, buffer.width)), reduced=True)
+        self._through = -(2**62)  # every bucket from _low up to this one is in _kept (if not empty)
+        self._low = self._through
+
+    def window(self, start: float, end: float, buckets: int) -> Window:
+        oldest, latest = self.buffer.oldest(), self.buffer.latest()
+        width = bucket_width(end - start, buckets)
+        if oldest is None or latest is None or buckets < 3:
+            return reduce_minmax(*self.buffer.since(start), start, end, buckets)
+        first = math.floor(start / width)
+        last = first + buckets - 1
+        low = max(first, math.floor(oldest / width)) + 1  # buckets >= low are whole
+        high = min(math.floor(latest / width), last) - 1  # buckets <= high are closed
+        self._keep(width, low, high)
+        head = self._raw(start, first, last, first, low - 1)
+        tail = self._raw(start, first, last, max(low, high + 1), last)
+        kept = slice(2 * int(np.searchsorted(self._cells, low)), None)
+        return Window(
+            np.concatenate((head.t, self._kept.t[kept], tail.t)),
+            np.concatenate((head.values, self._kept.values[kept], tail.values)),
+            reduced=True,
+        )
+
+    def _keep(self, width: float, low: int, high: int) -> None:
+        """Keep buckets low..high: drop older ones, reduce the newly closed ones."""
+        if width != self._width or self._through > high or low < self._low:
+            self._width, self._through = width, low - 1  # another window, or time went back
+            self._cells, self._kept = self._cells[:0], _slice(self._kept, 0, 0)
+        self._low = low
+        drop = int(np.searchsorted(self._cells, low))
+        self._cells, self._kept = self._cells[drop:], _slice(self._kept, 2 * drop, None)
+        self._through = max(self._through, low - 1)
+        if high > self._through:
+            t, v = self.buffer.between(self._through * width, (high + 2) * width)
+            cells = _cells(t, width)
+            inside = (cells > self._through) & (cells <= high)
+            new = _reduce(t[inside], v[inside], cells[inside])
+            new_cells = np.unique(cells[inside])
+            self._cells = np.concatenate((self._cells, new_cells))
+            self._kept = Window(
+                np.concatenate((self._kept.t, new.t)),
+                np.concatenate((self._kept.values, new.values)),
+                reduced=True,
+            )
+            self._through = high
+
+    def _raw(self, start: float, first: int, last: int, low: int, high: int) -> Window:
+        """Buckets low..high reduced from the buffer's samples (those since `start`)."""
+        if high < low:
+            return _slice(self._kept, 0, 0)
+        width = self._width
+        upper = math.inf if high >= last else (high + 2) * width
+        t, v = self.buffer.between(max(start, low * width - width), upper)
+        cells = np.clip(_cells(t, width), first, last)
+        inside = (t >= start) & (cells >= low) & (cells <= high)
+        return _reduce(t[inside], v[inside], cells[inside])
+
+
+def _slice(window: Window, begin: int, end: int | None) -> Window:
+    return Window(window.t[begin:end], window.values[begin:end], reduced=True)
 
 
 @dataclass(slots=True)
@@ -119,6 +249,7 @@ class EnvironmentHistory:
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self.connections = RingBuffer(capacity_for(interval), len(CONNECTION_SERIES))
+        self._reduced = MinMaxCache(self.connections)
         self.services: dict[str, ServiceTrace] = {}
         self.last_seen: float | None = None
 
@@ -135,15 +266,15 @@ class EnvironmentHistory:
     def window(self, seconds: float, now: float, max_points: int = 1600) -> Window:
         """The samples of the last `seconds` before `now`, reduced when too many."""
         start = now - seconds
-        t, v = self.connections.since(start)
-        if len(t) <= max_points:
-            return Window(t, v)
-        return reduce_minmax(t, v, start, now, max_points // 2)
+        if self.connections.count_since(start) <= max_points:
+            return Window(*self.connections.since(start))
+        return self._reduced.window(start, now, max_points // 2)
 
     def set_interval(self, interval: float) -> None:
         if interval != self.interval:
             self.interval = interval
             self.connections = self.connections.resized(capacity_for(interval))
+            self._reduced = MinMaxCache(self.connections)
 
     def _record_database(self, report: EnvironmentReport) -> None:
         database = report.database

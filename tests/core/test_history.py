@@ -15,6 +15,7 @@ from pandadmin.core.history import (
     MAX_CAPACITY,
     EnvironmentHistory,
     HistoryStore,
+    MinMaxCache,
     RingBuffer,
     capacity_for,
     reduce_minmax,
@@ -98,6 +99,50 @@ def test_reduction_keeps_extremes_and_gaps(values: list[int | None], buckets: in
         assert np.nanmin(window.values) == min(finite)
     else:
         assert np.isnan(window.values).all()
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(0.0, 40.0), st.one_of(st.none(), st.integers(0, 500))),
+        min_size=1, max_size=400,
+    ),
+    st.integers(3, 30), st.floats(5.0, 2000.0), st.integers(5, 300),
+    st.lists(st.integers(1, 40), min_size=1, max_size=8),
+)  # fmt: skip
+def test_kept_reduction_matches_reducing_from_scratch(
+    samples: list[tuple[float, int | None]],
+    buckets: int,
+    seconds: float,
+    capacity: int,
+    checks: list[int],
+) -> None:
+    """Steps between samples (0 = same time, gaps up to 40 s), NaN rows, a ring that
+    overwrites, windows asked for at irregular moments: same points as from scratch."""
+    ring = RingBuffer(capacity, 2)
+    cache = MinMaxCache(ring)
+    now, asked = 1_700_000_000.0, set(np.cumsum(checks).tolist())
+    for i, (step, value) in enumerate(samples):
+        now += step
+        ring.append(now, [np.nan if value is None else float(value), float(i % 7)])
+        if i in asked or i == len(samples) - 1:
+            end = now + step - 20  # also windows that end before the newest samples
+            kept = cache.window(end - seconds, end, buckets)
+            fresh = reduce_minmax(*ring.since(end - seconds), end - seconds, end, buckets)
+            np.testing.assert_array_equal(kept.t, fresh.t)
+            np.testing.assert_array_equal(kept.values, fresh.values)
+
+
+def test_a_day_at_one_hertz_is_reduced_without_rereading_closed_buckets() -> None:
+    history = EnvironmentHistory(1.0)
+    now = 1_700_000_000.0
+    for i in range(20_000):
+        history.record(_report(now + i, 10 + i % 13))
+    first = history.window(86400, now=now + 20_000, max_points=400)
+    history.record(_report(now + 20_000, 99))
+    second = history.window(86400, now=now + 20_001, max_points=400)
+    assert len(first.t) <= 400 and len(second.t) <= 400
+    assert second.values[-1, CONNECTION_SERIES.index("total")] == 99
+    np.testing.assert_array_equal(first.t[:-2], second.t[: len(first.t) - 2])
 
 
 def test_service_traces_keep_latency_and_the_last_error() -> None:
