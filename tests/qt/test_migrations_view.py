@@ -10,7 +10,9 @@ from PySide6.QtCore import Qt
 
 import pandadmin.demo
 from pandadmin.core import config as cfg
+from pandadmin.core.migrations import MigrationStatus
 from pandadmin.qt.widgets.env_list import MIGRATIONS
+from pandadmin.qt.widgets.migrations import MigrationMatrixView
 from tests.qt.conftest import AppHarness, environment, plain, unique, until
 
 ALEMBIC = str(Path(pandadmin.demo.__file__).parent / "sample_service" / "alembic.ini")
@@ -56,3 +58,19 @@ def test_badges_pending_list_and_drift_matrix(pg: Any, harness: AppHarness, run:
         assert matrix.table.item(rows["dev"], 0).background().style() == Qt.BrushStyle.NoBrush
 
     run(scenario())
+
+
+def test_drift_matrix_is_refilled_only_when_a_status_changes(qtbot: Any) -> None:
+    view = MigrationMatrixView()
+    qtbot.addWidget(view)
+    at = MigrationStatus("up_to_date", (HEAD,), (HEAD,), (), None)
+    behind = MigrationStatus("behind", (SECOND,), (HEAD,), (), None)
+    view.show_statuses({"prod": at, "dev": at})
+    first = view.table.item(0, 0)
+    view.show_statuses(
+        {"prod": at, "dev": MigrationStatus("up_to_date", (HEAD,), (HEAD,), (), None)}
+    )
+    assert view.table.item(0, 0) is first  # an equal report leaves the table alone
+    view.show_statuses({"prod": at, "dev": behind})
+    assert view.table.item(1, 1).text() == "behind"
+    assert view.table.item(1, 0).background().style() != Qt.BrushStyle.NoBrush
