@@ -129,15 +129,26 @@ class Poller:
             self._closing.add(closing)
             closing.add_done_callback(self._closing.discard)
 
+    def _phase(self, target: _Target) -> float:
+        """A once-only delay after the first poll that spreads environments over their
+        interval: polled in lockstep, every answer lands in the same instant and the
+        burst of work stalls the event loop (measured in benchmarks/bench_ui.py)."""
+        names = sorted(self._targets)
+        index = names.index(target.env.name) if target.env.name in names else 0
+        return target.env.interval * index / max(len(names), 1)
+
     async def _run(self, target: _Target) -> None:
         # Python 3.11's wait_for (the keyring read) can swallow a cancellation that lands as
         # its result arrives; so the loop also ends once its target was replaced or removed,
         # and closes a monitor it may have opened after _stop() looked.
+        phase = self._phase(target)
         try:
             while self._targets.get(target.env.name) is target:
                 started = time.monotonic()
                 self._deliver(await self._poll_safely(target))
-                await asyncio.sleep(max(0.0, target.env.interval - (time.monotonic() - started)))
+                wait = target.env.interval - (time.monotonic() - started) + phase
+                phase = 0.0
+                await asyncio.sleep(max(0.0, wait))
         finally:
             if self._targets.get(target.env.name) is not target and target.monitor is not None:
                 await target.monitor.close()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
 
@@ -55,9 +53,11 @@ def muted_text() -> QColor:
     return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
 
 
-@cache
 def app_icon() -> QIcon:
-    """The app's icon at every size it ships (PNGs: no SVG plugin needed when frozen)."""
+    """The app's icon at every size it ships (PNGs: no SVG plugin needed when frozen).
+
+    Read once at start-up and kept by the application (`setWindowIcon`), never in a
+    module-level cache: a QIcon outliving the QApplication crashes at exit."""
     icon = QIcon()
     for path in resources.icon_files():
         icon.addFile(str(path))
@@ -66,7 +66,8 @@ def app_icon() -> QIcon:
 
 def badged_icon(status: Status | None, size: int = 64) -> QIcon:
     """The app icon with a status-coloured badge: the tray's worst status at a glance."""
-    pixmap = app_icon().pixmap(size, size)
+    base = QGuiApplication.windowIcon()
+    pixmap = (app_icon() if base.isNull() else base).pixmap(size, size)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(QPen(QColor("white"), size / 16))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from pandadmin.core.migrations import MigrationMatrix, MigrationStatus
@@ -73,12 +72,13 @@ class MigrationMatrixView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
-        self._shown: list[tuple[str, MigrationStatus]] | None = None
+        self._shown: list[tuple[str, MigrationStatus | None]] | None = None
 
     def show_statuses(self, statuses: Mapping[str, MigrationStatus]) -> None:
         """Refills the table only when a status changed: it is called on every report
         (20 environments polled every second), and refilling cost ~3 % of the app's CPU."""
-        shown = list(statuses.items())
+        # The drift tint follows light/dark, so the palette is part of what is shown.
+        shown = [("dark" if theme.is_dark() else "light", None), *statuses.items()]
         if shown == self._shown:
             return
         self._shown = shown
@@ -95,8 +95,3 @@ class MigrationMatrixView(QWidget):
         )  # fmt: skip
         state = "in sync" if matrix.in_sync else "drift"
         self.summary.setText(f"<b>{state}</b>: {matrix.summary}")
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
-            self._shown = None  # the drift tint follows light/dark: refill on the next report
-        super().changeEvent(event)
