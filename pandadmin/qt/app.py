@@ -10,7 +10,6 @@ prompt cannot hold up exit (qasync#115).
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import sys
 import traceback
@@ -33,7 +32,6 @@ from pandadmin.qt.dialogs.confirm import inform
 log = logging.getLogger("pandadmin")
 APP_ID = resources.APP_ID
 CLOSE_TIMEOUT_S = 6.0
-FREEZE_AFTER_S = 1.5  # the window is built and the first polls are under way
 _installed_hook: Callable[..., None] | None = None
 
 
@@ -80,19 +78,7 @@ async def open_controller(config_path: Path, secrets: AsyncSecrets | None = None
     secrets = secrets or DesktopSecrets(KeyringStore(config.keyring_service))
     controller = Controller(config_path, config, secrets)
     controller.start()
-    asyncio.get_running_loop().call_later(FREEZE_AFTER_S, freeze_startup_objects)
     return controller
-
-
-def freeze_startup_objects() -> None:
-    """Move everything alive after start-up out of the collector's reach.
-
-    Full collections otherwise walk Qt's and the libraries' long-lived objects every few
-    seconds and stall the UI for 50-100 ms (measured in benchmarks/bench_ui.py); frozen,
-    they cost a few ms.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 async def main(config_path: Path, secrets: AsyncSecrets | None = None) -> int:
