@@ -29,6 +29,7 @@ from pandadmin.core.settings_edit import (
 from pandadmin.qt.asyncbridge import TaskBridge
 from pandadmin.qt.dialogs.confirm import Confirmation, confirm, inform
 from pandadmin.qt.dialogs.environment import EnvironmentDialog
+from pandadmin.qt.gui_gc import GuiThreadCollector
 from pandadmin.qt.main_window import MainWindow
 from pandadmin.qt.present import clock
 from pandadmin.qt.tray import Tray
@@ -50,6 +51,7 @@ class Controller(QObject):
         self.window = MainWindow(self.history)
         self.tray = Tray(self.window)
         self.poller = Poller(config, secrets, self.on_report)
+        self.collector = GuiThreadCollector(self)
         self.dialog: EnvironmentDialog | None = None
         self.pending: Confirmation | None = None
         self._wire()
@@ -74,6 +76,7 @@ class Controller(QObject):
         self.window.show_config(self.config)
         self.window.show()
         self.tray.show()
+        self.collector.start()
         self.poller.start()
 
     async def close(self) -> None:
@@ -87,6 +90,7 @@ class Controller(QObject):
         self.tray.hide()
         self.window.allow_close = True
         self.window.close()
+        self.collector.stop()
 
     # reports ------------------------------------------------------------------------------
 

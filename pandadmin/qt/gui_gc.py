@@ -1,0 +1,42 @@
+"""Garbage collection on the GUI thread only, from a timer.
+
+Worker threads (asyncio's executor reading Alembic files, resolving hosts, the keyring)
+allocate too; if the collector ran there it could free a cycle holding Qt objects off the
+GUI thread, or in the middle of Qt dispatching an event to them, and Qt crashes. So the
+automatic collector is off while the app runs and a timer collects, generation by
+generation, at the thresholds Python would use (pyqtgraph's GarbageCollector pattern).
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+INTERVAL_MS = 500
+
+
+class GuiThreadCollector(QObject):
+    """`start()` turns automatic collection off and collects from a timer; `stop()` undoes it."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thresholds = gc.get_threshold()
+        self.timer = QTimer(self)
+        self.timer.setInterval(INTERVAL_MS)
+        self.timer.timeout.connect(self.collect)
+
+    def start(self) -> None:
+        gc.disable()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        gc.enable()
+
+    def collect(self) -> None:
+        counts = gc.get_count()
+        for generation in range(3):
+            if counts[generation] <= self.thresholds[generation]:
+                return
+            gc.collect(generation)
