@@ -156,7 +156,7 @@ class EnvironmentDelegate(QStyledItemDelegate):
         elif column == CONNECTIONS:
             _paint_usage(painter, rect, row, option)
         else:
-            _paint_badge(painter, rect, row)
+            _paint_badge(painter, rect, row, option.palette)
         painter.restore()
 
     def _background(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -202,7 +202,7 @@ def _paint_usage(painter: QPainter, rect: QRect, row: EnvRow, option: QStyleOpti
     painter.drawRoundedRect(fill, 2, 2)
 
 
-def _paint_badge(painter: QPainter, rect: QRect, row: EnvRow) -> None:
+def _paint_badge(painter: QPainter, rect: QRect, row: EnvRow, palette: QPalette) -> None:
     badge = present.migration_badge(row.report.migrations if row.report else None)
     if badge is None:
         painter.setPen(theme.muted_text())
@@ -212,8 +212,10 @@ def _paint_badge(painter: QPainter, rect: QRect, row: EnvRow) -> None:
     width = painter.fontMetrics().horizontalAdvance(text) + 14
     pill = QRectF(rect.left(), rect.center().y() - 9, min(width, rect.width()), 18)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(theme.tint(status, 60))
-    painter.drawRoundedRect(pill, 9, 9)
+    # An opaque base under the tint keeps the pill legible on a selected (blue) row.
+    for brush in (palette.color(QPalette.ColorRole.Base), theme.tint(status, 60)):
+        painter.setBrush(brush)
+        painter.drawRoundedRect(pill, 9, 9)
     painter.setPen(theme.status_colour(status))
     painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
 
