@@ -7,7 +7,14 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from pandadmin.cli_support import checked, commit, load_config, require_env, usage_error
+from pandadmin.cli_support import (
+    checked,
+    commit,
+    load_config,
+    require_env,
+    unknown_name,
+    usage_error,
+)
 from pandadmin.core import config as cfg
 from pandadmin.core import config_schema as schema
 
@@ -89,8 +96,7 @@ def _apply(service: cfg.Service, args: argparse.Namespace) -> cfg.Service:
 def _require_service(env: cfg.Environment, name: str) -> cfg.Service:
     service = env.service(name)
     if service is None:
-        known = ", ".join(s.name for s in env.services) or "none yet"
-        raise usage_error(f"no service named {name!r} in {env.name!r} (known: {known})")
+        raise unknown_name("service", name, [s.name for s in env.services], env.name)
     return service
 
 

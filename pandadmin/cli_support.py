@@ -129,6 +129,12 @@ def limit_text(config: cfg.Config, env: cfg.Environment) -> str:
 def require_env(config: cfg.Config, name: str) -> cfg.Environment:
     env = config.environment(name)
     if env is None:
-        known = ", ".join(e.name for e in config.environments) or "none yet"
-        raise usage_error(f"no environment named {name!r} (known: {known})")
+        raise unknown_name("environment", name, [e.name for e in config.environments])
     return env
+
+
+def unknown_name(kind: str, name: str, known: list[str], where: str = "") -> Exception:
+    """`no KIND named NAME [in WHERE] (known: ...)` as a usage error."""
+    place = f" in {where!r}" if where else ""
+    listed = ", ".join(known) or "none yet"
+    return usage_error(f"no {kind} named {name!r}{place} (known: {listed})")

@@ -56,6 +56,17 @@ def pg() -> Iterator[EmbeddedPostgres]:
 
 
 @pytest.fixture(scope="session")
+def faults() -> Iterator[str]:
+    """Base URL of an HTTP app that misbehaves on purpose (tests/support/fault_app.py)."""
+    from tests.support.servers import UvicornProcess
+
+    server = UvicornProcess("tests.support.fault_app:app")
+    server.wait_ready("/ok")
+    yield server.url
+    server.close()
+
+
+@pytest.fixture(scope="session")
 def secret_service() -> None:
     """The real Secret Service; `make test` provides one (dbus-run-session + gnome-keyring)."""
     backend = keyring.get_keyring()

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from pandadmin.core.config import Service
 from pandadmin.core.health import HealthProber, judge
 from pandadmin.core.models import HealthResult
-from tests.support.servers import UvicornProcess
-
-
-@pytest.fixture(scope="module")
-def faults() -> Iterator[str]:
-    server = UvicornProcess("tests.support.fault_app:app")
-    server.wait_ready("/ok")
-    yield server.url
-    server.close()
 
 
 def probe(url: str, timeout: float = 1.0) -> HealthResult:

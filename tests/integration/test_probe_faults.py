@@ -18,7 +18,6 @@ from pandadmin.core.report import EnvironmentReport, build_report
 from pandadmin.core.secrets import AsyncSecrets, MemoryStore
 from pandadmin.core.urls import parse
 from pandadmin.demo.pgserver import EmbeddedPostgres
-from tests.support.servers import UvicornProcess
 
 APP_PW = "app-S3cr3t:pw@x"
 MON_PW = "mon-S3cr3t/pw#y"
@@ -34,14 +33,6 @@ def fpg() -> Iterator[EmbeddedPostgres]:
     server.create_role("mon", MON_PW, monitor=True)
     server.create_database("appdb", owner="app")
     yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def faults() -> Iterator[str]:
-    server = UvicornProcess("tests.support.fault_app:app")
-    server.wait_ready("/ok")
-    yield server.url
     server.close()
 
 
