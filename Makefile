@@ -15,7 +15,8 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check pandadmin tests benchmarks packaging
+	$(BIN)/ruff check pandadmin tests benchmarks packaging scripts
+	$(BIN)/ruff format --check pandadmin tests benchmarks packaging scripts
 	$(BIN)/mypy pandadmin
 
 test: $(BIN)/.installed system-deps lint

@@ -49,8 +49,9 @@ def _accept_config_everywhere(parser: argparse.ArgumentParser) -> None:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
-                sub.add_argument("--config", type=Path, default=argparse.SUPPRESS,
-                                 help=argparse.SUPPRESS)
+                sub.add_argument(
+                    "--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS
+                )
                 _accept_config_everywhere(sub)
 
 

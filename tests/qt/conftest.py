@@ -47,9 +47,7 @@ def unique(prefix: str) -> str:
     return f"{prefix}_{next(_names)}_{int(time.time() * 1000) % 100000}"
 
 
-async def until(
-    predicate: Callable[[], T], timeout: float = 10.0, what: str = "condition"
-) -> T:
+async def until(predicate: Callable[[], T], timeout: float = 10.0, what: str = "condition") -> T:
     """Poll `predicate` on the running loop until it is truthy; returns its value."""
     deadline = time.monotonic() + timeout
     while True:

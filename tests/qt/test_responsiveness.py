@@ -110,4 +110,3 @@ def test_quit_with_a_hung_endpoint_and_a_pending_keyring_call_is_prompt(
     requested = float(out.split("quit-requested")[1].split()[0])
     assert ended - requested < 3.0, f"quit took {ended - requested:.1f} s"
     assert "Traceback" not in err and "Warning" not in err.replace("WARNING", "")
-
