@@ -18,10 +18,9 @@ from typing import Any
 import platformdirs
 import tomlkit
 
-from pandadmin.core.config_schema import ConfigError, parse_document
+from pandadmin.core.config_schema import BUILTIN_PLANS, ConfigError, parse_document
 
 SCHEMA_VERSION = 1
-BUILTIN_PLANS: Mapping[str, int] = {"free": 50, "pro": 300, "premium": 1000}
 
 __all__ = [
     "BUILTIN_PLANS",

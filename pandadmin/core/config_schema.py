@@ -7,7 +7,7 @@ the command line is exactly a value the file may hold.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -17,6 +17,7 @@ T = TypeVar("T")
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 TABLE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?")
 ENV_KEYS = ("plan", "connection_limit", "alembic", "version_table", "interval")
+BUILTIN_PLANS: Mapping[str, int] = {"free": 50, "pro": 300, "premium": 1000}
 SERVICE_INTS = {"pool_size": 0, "max_overflow": 0, "workers": 1, "replicas": 1}
 
 
@@ -110,8 +111,6 @@ def _environment(
         )
     else:
         env["plan"] = table.get("plan", "free")
-        from pandadmin.core.config import BUILTIN_PLANS
-
         if env["plan"] not in {**BUILTIN_PLANS, **plans}:
             reader.fail(where + ["plan"], f"unknown plan {str(env['plan'])[:40]!r}")
     for key, check in (("alembic", _check_str), ("version_table", check_version_table)):

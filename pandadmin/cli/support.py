@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from pandadmin.cli.errors import CommandError, UsageError
 from pandadmin.core import config as cfg
 from pandadmin.core.config_schema import ConfigError
 from pandadmin.core.secrets import KeyringStore, SecretStore, SecretStoreError
@@ -18,29 +19,19 @@ from pandadmin.core.urls import DatabaseUrl, UrlError, normalise, parse
 T = TypeVar("T")
 
 
-class CommandError(Exception):
-    """An operational failure (keyring, disk): one line on stderr, exit code 1."""
-
-
-def usage_error(message: str) -> Exception:
-    from pandadmin.cli import UsageError
-
-    return UsageError(message)
-
-
 def checked(check: Callable[[], T]) -> T:
     """Run a validator; its ValueError becomes a usage error."""
     try:
         return check()
     except ValueError as exc:
-        raise usage_error(str(exc)) from None
+        raise UsageError(str(exc)) from None
 
 
 def load_config(path: Path) -> cfg.Config:
     try:
         return cfg.load(path)
     except ConfigError as exc:
-        raise usage_error(f"{exc} (the file was left untouched)") from None
+        raise UsageError(f"{exc} (the file was left untouched)") from None
 
 
 def secret_store(config: cfg.Config) -> SecretStore:
@@ -51,7 +42,7 @@ def parse_url(text: str, source: str) -> DatabaseUrl:
     try:
         return parse(text)
     except UrlError as exc:
-        raise usage_error(f"DATABASE_URL from {source}: {exc}") from None
+        raise UsageError(f"DATABASE_URL from {source}: {exc}") from None
 
 
 def read_database_url(args: argparse.Namespace) -> DatabaseUrl | None:
@@ -62,20 +53,20 @@ def read_database_url(args: argparse.Namespace) -> DatabaseUrl | None:
     if var:
         value = os.environ.get(var)
         if not value:
-            raise usage_error(f"environment variable {var} is not set or empty")
+            raise UsageError(f"environment variable {var} is not set or empty")
         return parse_url(value, f"${var}")
     return None
 
 
 def _read_stdin() -> str:
     if sys.stdin is None or sys.stdin.closed:
-        raise usage_error("--database-url-stdin given but there is no standard input")
+        raise UsageError("--database-url-stdin given but there is no standard input")
     if sys.stdin.isatty():
         text = getpass.getpass("DATABASE_URL (input hidden): ")
     else:
         text = next((line for line in sys.stdin.read().splitlines() if line.strip()), "")
     if not text.strip():
-        raise usage_error("no DATABASE_URL on standard input")
+        raise UsageError("no DATABASE_URL on standard input")
     return text
 
 
@@ -133,8 +124,8 @@ def require_env(config: cfg.Config, name: str) -> cfg.Environment:
     return env
 
 
-def unknown_name(kind: str, name: str, known: list[str], where: str = "") -> Exception:
+def unknown_name(kind: str, name: str, known: list[str], where: str = "") -> UsageError:
     """`no KIND named NAME [in WHERE] (known: ...)` as a usage error."""
     place = f" in {where!r}" if where else ""
     listed = ", ".join(known) or "none yet"
-    return usage_error(f"no {kind} named {name!r}{place} (known: {listed})")
+    return UsageError(f"no {kind} named {name!r}{place} (known: {listed})")

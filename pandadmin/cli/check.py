@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import time
 from typing import Any
 
-from pandadmin.core.config import Config, load
-from pandadmin.core.config_schema import ConfigError
+from pandadmin.cli.errors import UsageError
+from pandadmin.cli.support import load_config, require_env
+from pandadmin.core.config import Config
 from pandadmin.core.models import Status
 from pandadmin.core.poller import Poller
 from pandadmin.core.report import EnvironmentReport, check_json
@@ -28,15 +28,16 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     try:
-        config = load(args.config)
-    except ConfigError as exc:
-        return _unknown(f"{exc} (the file was left untouched)")
-    missing = [n for n in args.environments if config.environment(n) is None]
-    if missing:
-        return _unknown(f"no environment named {missing[0]!r}")
+        config = load_config(args.config)
+        for name in args.environments:
+            require_env(config, name)
+    except UsageError as exc:
+        raise UsageError(str(exc), exit_code=UNKNOWN) from None
     names = args.environments or [e.name for e in config.environments]
     if not names:
-        return _unknown("no environments configured: add one with `pandadmin env add`")
+        raise UsageError(
+            "no environments configured: add one with `pandadmin env add`", exit_code=UNKNOWN
+        )
     checked_at = time.time()
     reports = asyncio.run(check_once(config, names))
     if args.json:
@@ -81,8 +82,3 @@ def _row(report: EnvironmentReport) -> tuple[str, str, str, str, str, str]:
         migrations += f" ({len(report.migrations.pending)})"
     reasons = "; ".join(report.reasons)
     return report.name, report.status.label, connections, health, migrations, reasons
-
-
-def _unknown(message: str) -> int:
-    print(f"pandadmin: error: {message}", file=sys.stderr)
-    return UNKNOWN

@@ -1,75 +1,23 @@
-"""The settings commands end to end, as subprocesses, against the real Secret Service."""
+"""`pandadmin env ...` end to end, as subprocesses, against the real Secret Service."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import keyring
 import pytest
 
+from tests.support.cli import STORED_URL, URL, Run, assert_one_line_usage_error
+
 pytestmark = pytest.mark.usefixtures("secret_service")
-SECRET = "s3cr:et@/pw"
-URL = "postgresql+asyncpg://app:s3cr%3Aet%40%2Fpw@db.example.com:5432/app"
-
-Run = Callable[..., subprocess.CompletedProcess[str]]
-
-
-@pytest.fixture
-def service_name() -> str:
-    return f"pandadmin-test-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    return tmp_path / "conf" / "config.toml"
-
-
-@pytest.fixture
-def run(config_path: Path, service_name: str) -> Run:
-    def run(
-        *args: str, stdin: str = "", env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        full_env = {
-            **os.environ,
-            "PANDADMIN_CONFIG": str(config_path),
-            "PANDADMIN_KEYRING_SERVICE": service_name,
-            **(env or {}),
-        }
-        return subprocess.run(
-            [sys.executable, "-m", "pandadmin", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=full_env,
-            timeout=60,
-        )
-
-    return run
-
-
-def assert_one_line_usage_error(done: subprocess.CompletedProcess[str]) -> None:
-    assert done.returncode == 2, done.stderr
-    assert done.stderr.count("\n") == 1 and done.stderr.startswith("pandadmin: error:")
-    assert "Traceback" not in done.stderr
-    assert SECRET not in done.stderr + done.stdout
-
-
-def test_version(run: Run) -> None:
-    done = run("--version")
-    assert done.returncode == 0 and done.stdout.startswith("pandadmin 0.")
 
 
 def test_env_add_stores_url_in_keyring_only(run: Run, config_path: Path, service_name: str) -> None:
     done = run("env", "add", "prod", "--plan", "free", "--database-url-stdin", stdin=URL + "\n")
     assert done.returncode == 0, done.stderr
     stored = keyring.get_password(service_name, "prod")
-    assert stored == "postgresql://app:s3cr%3Aet%40%2Fpw@db.example.com:5432/app"
+    assert stored == STORED_URL
     text = config_path.read_text()
     assert "s3cr" not in text and "db.example.com" not in text and 'plan = "free"' in text
     listed = json.loads(run("env", "list", "--json").stdout)["environments"]
@@ -121,9 +69,7 @@ def test_import_dotenv(run: Run, tmp_path: Path, service_name: str, line: str) -
     dotenv.write_text(f"# app settings\nDEBUG=1\n{line}\n")
     done = run("env", "import-dotenv", "prod", str(dotenv))
     assert done.returncode == 0, done.stderr
-    assert keyring.get_password(service_name, "prod") == (
-        "postgresql://app:s3cr%3Aet%40%2Fpw@db.example.com:5432/app"
-    )
+    assert keyring.get_password(service_name, "prod") == STORED_URL
 
 
 def test_import_dotenv_without_variable(run: Run, tmp_path: Path) -> None:
@@ -160,47 +106,3 @@ def test_rename_moves_keyring_entry(run: Run, service_name: str) -> None:
     assert run("env", "rename", "prod", "production").returncode == 0
     assert keyring.get_password(service_name, "prod") is None
     assert keyring.get_password(service_name, "production") is not None
-
-
-def test_service_commands_and_bad_input(run: Run, config_path: Path) -> None:
-    run("env", "add", "prod", "--plan", "pro")
-    assert run("service", "add", "prod", "api", "--health-url", "http://h/health").returncode == 0
-    before = config_path.read_bytes()
-    assert_one_line_usage_error(run("service", "add", "prod", "api", "--health-url", "http://h/x"))
-    assert_one_line_usage_error(run("service", "set", "prod", "web", "--workers", "2"))
-    assert_one_line_usage_error(run("service", "add", "prod", "w", "--health-url", "ftp://x"))
-    assert_one_line_usage_error(run("service", "set", "prod", "api", "--workers", "0"))
-    assert_one_line_usage_error(run("env", "add", "prod"))
-    assert_one_line_usage_error(run("env", "set", "nope", "--plan", "pro"))
-    assert_one_line_usage_error(run("env", "add", "x", "--plan", "gold"))
-    assert_one_line_usage_error(run("env", "add", "x", "--alembic", "/does/not/exist"))
-    assert_one_line_usage_error(run("env", "add", "x", "--connection-limit", "0"))
-    assert_one_line_usage_error(run("env", "add", "x", "--bogus"))
-    assert config_path.read_bytes() == before
-    assert run("service", "set", "prod", "api", "--replicas", "3").returncode == 0
-    assert "replicas = 3" in config_path.read_text()
-    assert run("service", "remove", "prod", "api").returncode == 0
-    assert "services.api" not in config_path.read_text()
-
-
-def test_database_url_is_never_accepted_in_argv(run: Run) -> None:
-    done = run("env", "add", "prod", "--database-url", URL)
-    assert_one_line_usage_error(done)
-
-
-def test_config_option_after_the_command(tmp_path: Path, service_name: str) -> None:
-    other = tmp_path / "other.toml"
-    env = {**os.environ, "PANDADMIN_KEYRING_SERVICE": service_name}
-    for args in (
-        ["env", "add", "qa", "--config", str(other)],
-        ["--config", str(other), "service", "add", "qa", "api", "--health-url", "http://h/health"],
-    ):
-        done = subprocess.run(
-            [sys.executable, "-m", "pandadmin", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert done.returncode == 0, done.stderr
-    assert "[environments.qa.services.api]" in other.read_text()

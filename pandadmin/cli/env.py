@@ -10,8 +10,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pandadmin.cli_support import (
-    CommandError,
+from pandadmin.cli.errors import CommandError, UsageError
+from pandadmin.cli.support import (
     checked,
     commit,
     limit_text,
@@ -21,7 +21,6 @@ from pandadmin.cli_support import (
     require_env,
     secret_store,
     stored_url,
-    usage_error,
 )
 from pandadmin.core import config as cfg
 from pandadmin.core import config_schema as schema
@@ -92,7 +91,7 @@ def env_add(args: argparse.Namespace) -> int:
     name = checked(lambda: schema.check_name("environment", args.name))
     config = load_config(args.config)
     if config.environment(name) is not None:
-        raise usage_error(f"environment {name!r} already exists (change it with `env set`)")
+        raise UsageError(f"environment {name!r} already exists (change it with `env set`)")
     env = _apply_options(config, cfg.Environment(name), args)
     url = read_database_url(args)
     secrets: dict[str, str | None] | None = {name: stored_url(url)} if url else None
@@ -108,7 +107,7 @@ def env_set(args: argparse.Namespace) -> int:
     changed = _apply_options(config, env, args)
     url = read_database_url(args)
     if changed == env and url is None:
-        raise usage_error("nothing to change: give at least one option")
+        raise UsageError("nothing to change: give at least one option")
     commit(
         args.config, config.with_environment(changed), {env.name: stored_url(url)} if url else None
     )
@@ -121,7 +120,7 @@ def env_rename(args: argparse.Namespace) -> int:
     env = require_env(config, args.name)
     new = checked(lambda: schema.check_name("environment", args.new_name))
     if config.environment(new) is not None:
-        raise usage_error(f"environment {new!r} already exists")
+        raise UsageError(f"environment {new!r} already exists")
     value = _get_secret(config, env.name)
     renamed = config.without_environment(env.name).with_environment(replace(env, name=new))
     commit(args.config, renamed, {new: value, env.name: None} if value else None)
@@ -157,9 +156,9 @@ def env_import_dotenv(args: argparse.Namespace) -> int:
         value = read_variable(args.file, "DATABASE_URL")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
-        raise usage_error(f"cannot read {args.file}: {reason}") from None
+        raise UsageError(f"cannot read {args.file}: {reason}") from None
     if not value:
-        raise usage_error(f"{args.file} does not set DATABASE_URL")
+        raise UsageError(f"{args.file} does not set DATABASE_URL")
     url = parse_url(value, str(args.file))
     env = config.environment(name) or cfg.Environment(name)
     commit(args.config, config.with_environment(env), {name: stored_url(url)})
@@ -188,7 +187,7 @@ def _apply_options(
     changes: dict[str, Any] = {}
     if args.plan is not None:
         if args.plan not in config.plans:
-            raise usage_error(f"unknown plan {args.plan!r} (known: {', '.join(config.plans)})")
+            raise UsageError(f"unknown plan {args.plan!r} (known: {', '.join(config.plans)})")
         changes.update(plan=args.plan, connection_limit=None)
     if args.connection_limit is not None:
         limit = checked(lambda: schema.check_int("connection limit", args.connection_limit, 1))
@@ -213,7 +212,7 @@ def _thresholds(current: cfg.Thresholds, args: argparse.Namespace) -> cfg.Thresh
         checked(partial(schema.check_number, key, value, 1, high))
     result = replace(current, **given)
     if result.warning_pct > result.critical_pct:
-        raise usage_error("warning-pct must not exceed critical-pct")
+        raise UsageError("warning-pct must not exceed critical-pct")
     return result
 
 
@@ -221,11 +220,11 @@ def _alembic_path(path: Path) -> str:
     path = path.expanduser().resolve()
     if path.is_dir():
         if not (path / "versions").is_dir():
-            raise usage_error(
+            raise UsageError(
                 f"{path} has no versions/ folder: give alembic.ini or the script folder"
             )
     elif not path.is_file():
-        raise usage_error(f"{path} does not exist")
+        raise UsageError(f"{path} does not exist")
     return str(path)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pandadmin import cli
-from pandadmin.demo import cli as demo_cli
+from pandadmin.cli import demo as demo_cli
 
 
 def test_without_the_demo_extra_it_says_what_to_install(

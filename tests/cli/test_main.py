@@ -1,0 +1,42 @@
+"""The `pandadmin` command itself: version, argv rules, `--config` anywhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import URL, Run, assert_one_line_usage_error
+
+pytestmark = pytest.mark.usefixtures("secret_service")
+
+
+def test_version(run: Run) -> None:
+    done = run("--version")
+    assert done.returncode == 0 and done.stdout.startswith("pandadmin 0.")
+
+
+def test_database_url_is_never_accepted_in_argv(run: Run) -> None:
+    done = run("env", "add", "prod", "--database-url", URL)
+    assert_one_line_usage_error(done)
+
+
+def test_config_option_after_the_command(tmp_path: Path, service_name: str) -> None:
+    other = tmp_path / "other.toml"
+    env = {**os.environ, "PANDADMIN_KEYRING_SERVICE": service_name}
+    for args in (
+        ["env", "add", "qa", "--config", str(other)],
+        ["--config", str(other), "service", "add", "qa", "api", "--health-url", "http://h/health"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "pandadmin", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+    assert "[environments.qa.services.api]" in other.read_text()
