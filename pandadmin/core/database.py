@@ -14,19 +14,18 @@ import io
 import json
 import random
 import time
-from dataclasses import replace
 from typing import Any
 
 import asyncpg
 
 from pandadmin.core import queries
-from pandadmin.core.db_errors import LOST_CONNECTION, describe_connect_error
+from pandadmin.core.db_errors import LOST_CONNECTION, NoPassword, describe_connect_error
+from pandadmin.core.libpq_params import ConnectParams, resolve
 from pandadmin.core.models import ActivitySample, Backend, DatabaseResult
-from pandadmin.core.urls import DatabaseUrl, normalise, redact, scrub
+from pandadmin.core.urls import DatabaseUrl, redact, scrub
 
 APPLICATION_NAME = "pandadmin"
 MIN_SERVER_VERSION = 120000
-LIBPQ_TLS_PARAMS = ("sslmode", "sslrootcert")
 
 
 class DatabaseMonitor:
@@ -151,37 +150,54 @@ class UnsupportedServer(Exception):
 
 
 async def connect(url: DatabaseUrl, timeout: float, command_timeout: float) -> asyncpg.Connection:
-    """The monitoring connection: read-only, bounded, identified as `pandadmin`."""
-    settings = {
+    """The monitoring connection: read-only, bounded, identified as `pandadmin`.
+
+    The URL is resolved (service file, PG* variables, .pgpass, certificates) in a worker
+    thread; the connect itself is the driver's usual round trips, nothing added.
+    """
+    params = await asyncio.to_thread(resolve, url)
+    settings = {**params.server_settings, **monitor_settings(command_timeout)}
+    timeout = params.timeout or timeout
+    try:
+        return await _connect(params, timeout, command_timeout, settings)
+    except asyncpg.ProtocolViolationError as exc:
+        if "startup parameter" not in str(exc):
+            raise
+    # PgBouncer rejects unknown startup parameters (pgbouncer#907): set them after connecting.
+    conn = await _connect(params, timeout, command_timeout, {"application_name": APPLICATION_NAME})
+    settable = {k: v for k, v in settings.items() if k not in ("options", "application_name")}
+    calls = ", ".join(
+        f"set_config(${2 * i + 1}, ${2 * i + 2}, false)" for i in range(len(settable))
+    )
+    await conn.execute(f"SELECT {calls}", *[x for pair in settable.items() for x in pair])
+    return conn
+
+
+def monitor_settings(command_timeout: float) -> dict[str, str]:
+    """What every monitoring session runs with; these win over the URL's `options`."""
+    return {
         "application_name": APPLICATION_NAME,
         "statement_timeout": str(int(command_timeout * 1000)),
         "default_transaction_read_only": "on",
         "idle_in_transaction_session_timeout": "10000",
     }
-    try:
-        return await _connect(url, timeout, command_timeout, settings)
-    except asyncpg.ProtocolViolationError as exc:
-        if "startup parameter" not in str(exc):
-            raise
-    # PgBouncer rejects unknown startup parameters (pgbouncer#907): SET them after connecting.
-    conn = await _connect(url, timeout, command_timeout, {"application_name": APPLICATION_NAME})
-    for key, value in settings.items():
-        await conn.execute(f"SET {key} = '{value}'")
-    return conn
 
 
 async def _connect(
-    url: DatabaseUrl, timeout: float, command_timeout: float, settings: dict[str, str]
+    params: ConnectParams, timeout: float, command_timeout: float, settings: dict[str, str]
 ) -> asyncpg.Connection:
-    # libpq-only keys must not reach asyncpg as server settings (asyncpg#516).
-    dsn_url = replace(url, params=tuple(p for p in url.params if p[0] in LIBPQ_TLS_PARAMS))
-    return await asyncpg.connect(
-        normalise(dsn_url),
-        timeout=timeout,
-        command_timeout=command_timeout,
-        statement_cache_size=0,
-        server_settings=settings,
-    )
+    try:
+        return await asyncpg.connect(
+            **params.driver_kwargs(),
+            timeout=timeout,
+            command_timeout=command_timeout,
+            statement_cache_size=0,
+            server_settings=settings,
+        )
+    except asyncpg.InvalidPasswordError as exc:
+        if params.password is None:
+            raise NoPassword(params.password_note or "no password given") from exc
+        raise
 
 
 def parse_sample(data: dict[str, Any], taken_at: float) -> ActivitySample:

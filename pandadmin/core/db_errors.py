@@ -7,6 +7,7 @@ import ssl
 
 import asyncpg
 
+from pandadmin.core.libpq_params import ConnectSetupError
 from pandadmin.core.urls import DatabaseUrl
 
 # After these the connection is gone: terminate it and reconnect.
@@ -23,11 +24,22 @@ LOST_CONNECTION: tuple[type[BaseException], ...] = (
 )
 
 
+class NoPassword(Exception):
+    """The server wants a password and none was found; the message says where we looked."""
+
+
 def describe_connect_error(
     exc: BaseException, url: DatabaseUrl, timeout: float
 ) -> tuple[str, bool]:
     """(message, refused_because_full) for a failed connect or query."""
-    where = f"{url.host}:{url.port}"
+    where = url.where
+    if isinstance(exc, NoPassword | ConnectSetupError):
+        who = (
+            f"password authentication failed for user {url.user!r}: "
+            if isinstance(exc, NoPassword)
+            else ""
+        )
+        return f"{who}{exc}", False
     if isinstance(exc, asyncpg.TooManyConnectionsError):
         return f"connection limit reached: {_first_line(exc)}", True
     if isinstance(exc, asyncpg.InvalidPasswordError):
