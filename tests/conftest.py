@@ -8,6 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
 from collections.abc import Iterator
+from typing import Any
 
 import keyring
 import keyring.backend
@@ -77,3 +78,27 @@ def secret_service() -> None:
             f"no Secret Service (keyring backend is {type(backend).__name__}): run `make test`, "
             "which starts dbus-run-session and an unlocked gnome-keyring-daemon"
         )
+
+
+DIALECT_TOKEN = "tok-" + os.urandom(12).hex()  # the bearer token the protected endpoint wants
+
+
+@pytest.fixture(scope="session")
+def dialects() -> Iterator[str]:
+    """Base URL (http://localhost:PORT) of tests/support/dialect_app.py."""
+    from tests.support.servers import UvicornProcess
+
+    server = UvicornProcess(
+        "tests.support.dialect_app:app", {"DIALECT_TOKEN": DIALECT_TOKEN}, host="localhost"
+    )
+    server.wait_ready("/slow")
+    yield server.url
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A trustme certificate authority (tests/support/tls.py)."""
+    from tests.support.tls import TestCA
+
+    return TestCA(tmp_path_factory.mktemp("ca"))

@@ -21,6 +21,7 @@ import tomlkit
 from pandadmin.core.config_schema import BUILTIN_PLANS, ConfigError, parse_document
 
 SCHEMA_VERSION = 1
+POOL_KEYS = ("health_url", "pool_size", "max_overflow", "workers", "replicas")
 
 __all__ = [
     "BUILTIN_PLANS",
@@ -56,6 +57,14 @@ class Service:
     max_overflow: int = 10
     workers: int = 1
     replicas: int = 1
+    # health conditions (DESIGN.md "Health dialects and conditions")
+    accepted_status: str = "200-299"
+    json_key: str | None = None  # dotted path into the JSON body, e.g. "components.db.status"
+    json_value: str | None = None  # what json_key must equal
+    latency_warning_ms: float | None = None
+    retries: int = 0  # failed attempts retried at once before the check counts as down
+    cert_warning_days: float = 14.0
+    cert_critical_days: float = 3.0
 
     @property
     def worst_case_connections(self) -> int:
@@ -193,8 +202,18 @@ def _environment_table(env: Environment) -> dict[str, Any]:
     table["interval"] = env.interval
     if env.thresholds != Thresholds():
         table["thresholds"] = asdict(env.thresholds)
-    table["services"] = {s.name: asdict(s, skip=("name",)) for s in env.services}
+    table["services"] = {s.name: _service_table(s) for s in env.services}
     return table
+
+
+def _service_table(service: Service) -> dict[str, Any]:
+    """A service's keys: pool sizing always, health conditions only when set."""
+    plain = Service(service.name, service.health_url)
+    return {
+        k: v
+        for k, v in asdict(service, skip=("name",)).items()
+        if v is not None and (k in POOL_KEYS or v != getattr(plain, k))
+    }
 
 
 def asdict(obj: object, skip: tuple[str, ...] = ()) -> dict[str, Any]:

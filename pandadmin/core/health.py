@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import ssl
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import replace
 
 import httpx
 
 from pandadmin import __version__
 from pandadmin.core.config import Service
+from pandadmin.core.health_body import Answer, assess
+from pandadmin.core.health_trace import PhaseTrace, certificate_expiry, install_timing
 from pandadmin.core.models import HealthResult
 
 MAX_BODY = 256 * 1024
 MAX_REDIRECTS = 3
+RETRY_PAUSE_S = 0.2
 POOL_LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=2)
 
 
@@ -39,8 +43,8 @@ class PoolPerOrigin(httpx.AsyncBaseTransport):
         key = (url.raw_scheme, url.raw_host, url.port)
         pool = self._pools.get(key)
         if pool is None:
-            pool = self._pools[key] = httpx.AsyncHTTPTransport(
-                verify=self._ssl_context, limits=POOL_LIMITS
+            pool = self._pools[key] = install_timing(
+                httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=POOL_LIMITS)
             )
             if len(self._pools) > self._max_origins:  # services removed long ago
                 await self._pools.popitem(last=False)[1].aclose()
@@ -74,27 +78,45 @@ class HealthProber:
             headers={"User-Agent": f"pandadmin/{__version__}", "Accept": "application/json"},
         )
 
-    async def check(self, service: Service) -> HealthResult:
-        """One GET, bounded in total by `timeout` (a slow-drip body cannot stretch it)."""
-        started, wall = time.perf_counter(), time.time()
-        try:
-            async with asyncio.timeout(self.timeout):
-                status, body, latency = await self._get(service.health_url, started)
-        except (TimeoutError, httpx.TimeoutException):
-            return self._failed(service, wall, f"timed out after {self.timeout:g} s")
-        except httpx.HTTPError as exc:
-            return self._failed(service, wall, describe_http_error(exc))
-        ok, error = judge(status, body)
-        return HealthResult(service.name, service.health_url, ok, wall, status, latency, error)
+    async def check(
+        self, service: Service, headers: Mapping[str, str] | None = None
+    ) -> HealthResult:
+        """One check: a GET, retried at once up to `service.retries` times while it fails."""
+        result = await self._attempt(service, headers)
+        attempts = 1
+        while not result.ok and attempts <= service.retries:
+            await asyncio.sleep(RETRY_PAUSE_S)
+            attempts += 1
+            result = await self._attempt(service, headers)
+        return replace(result, attempts=attempts) if attempts > 1 else result
 
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def _get(self, url: str, started: float) -> tuple[int, bytes | None, float]:
-        async with self._client.stream("GET", url) as response:
+    async def _attempt(self, service: Service, headers: Mapping[str, str] | None) -> HealthResult:
+        """One GET, bounded in total by `timeout` (a slow-drip body cannot stretch it)."""
+        started, wall, trace = time.perf_counter(), time.time(), PhaseTrace()
+        try:
+            async with asyncio.timeout(self.timeout):
+                answer = await self._get(service.health_url, started, headers, trace)
+        except (TimeoutError, httpx.TimeoutException):
+            error = f"timed out after {self.timeout:g} s"
+            return self._failed(service, wall, error, trace)
+        except httpx.HTTPError as exc:
+            return self._failed(service, wall, describe_http_error(exc), trace)
+        return assess(service, answer, wall)
+
+    async def _get(
+        self, url: str, started: float, headers: Mapping[str, str] | None, trace: PhaseTrace
+    ) -> Answer:
+        extensions = {"trace": trace}
+        async with self._client.stream(
+            "GET", url, headers=headers, extensions=extensions
+        ) as response:
             latency = (time.perf_counter() - started) * 1000
+            expires = certificate_expiry(response)
             body = await self._read_capped(response)
-            return response.status_code, body, latency
+            return Answer(response.status_code, body, latency, trace.timing(), expires)
 
     async def _read_capped(self, response: httpx.Response) -> bytes | None:
         """The body, or None when it exceeds the cap (the rest is never read)."""
@@ -106,37 +128,11 @@ class HealthProber:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _failed(self, service: Service, wall: float, error: str) -> HealthResult:
-        return HealthResult(service.name, service.health_url, False, wall, error=error)
-
-
-def judge(status: int, body: bytes | None) -> tuple[bool, str | None]:
-    """2xx is healthy unless the body is JSON with a false `ok` key."""
-    if not 200 <= status < 300:
-        return False, f"HTTP {status}" + _reason_from(body)
-    if body is None:
-        return True, None  # too large to inspect: the status code decides
-    try:
-        document = json.loads(body)
-    except ValueError:
-        return True, None  # a plain-text "OK" is a fine health answer
-    if isinstance(document, dict) and "ok" in document and not document["ok"]:
-        return False, "reported not ok" + _reason_from(body)
-    return True, None
-
-
-def _reason_from(body: bytes | None) -> str:
-    if not body:
-        return ""
-    try:
-        document = json.loads(body)
-    except ValueError:
-        return ""
-    if isinstance(document, dict):
-        for key in ("error", "detail", "message"):
-            if isinstance(document.get(key), str):
-                return f": {document[key][:120]}"
-    return ""
+    def _failed(self, service: Service, wall: float, error: str, trace: PhaseTrace) -> HealthResult:
+        timing = trace.timing()
+        return HealthResult(
+            service.name, service.health_url, False, wall, error=error, timing=timing
+        )
 
 
 def describe_http_error(exc: httpx.HTTPError) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
@@ -32,31 +33,95 @@ def worst(statuses: Any) -> Status:
 
 
 @dataclass(frozen=True, slots=True)
+class SubCheck:
+    """One component a health body reports on (IETF `checks`, Actuator `components`)."""
+
+    name: str
+    status: str  # the word the service used, lower case ("fail", "down", "up")
+    latency_ms: float | None = None
+    output: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """Where a health round trip spent its time; None for a phase a reused connection skipped."""
+
+    dns_ms: float | None = None
+    connect_ms: float | None = None
+    tls_ms: float | None = None
+    first_byte_ms: float | None = None
+
+    def to_json(self) -> dict[str, float | None]:
+        return {k: _round1(getattr(self, k)) for k in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A verdict beside up/down: reported `warn`, slow, a certificate close to expiry."""
+
+    status: Status
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class HealthResult:
-    """One GET of a service's health URL."""
+    """One check of a service's health URL (after its retries)."""
 
     service: str
     url: str
-    ok: bool
+    ok: bool  # up: an accepted answer that does not report itself unhealthy
     checked_at: float
     http_status: int | None = None
     latency_ms: float | None = None
     error: str | None = None
+    notes: tuple[Note, ...] = ()
+    checks: tuple[SubCheck, ...] = ()
+    timing: Timing | None = None
+    certificate_expires_at: float | None = None  # epoch seconds, https only
+    attempts: int = 1
 
     @property
     def status(self) -> Status:
-        return Status.OK if self.ok else Status.CRITICAL
+        if not self.ok:
+            return Status.CRITICAL
+        return max((n.status for n in self.notes), default=Status.OK)
+
+    @property
+    def certificate_days_left(self) -> int | None:
+        if self.certificate_expires_at is None:
+            return None
+        return int((self.certificate_expires_at - self.checked_at) // 86400)
 
     def to_json(self) -> dict[str, Any]:
-        latency = round(self.latency_ms, 1) if self.latency_ms is not None else None
-        return {
+        out: dict[str, Any] = {
             "name": self.service,
             "health_url": self.url,
             "status": self.status.label,
             "http_status": self.http_status,
-            "latency_ms": latency,
+            "latency_ms": _round1(self.latency_ms),
             "error": self.error,
         }
+        if self.notes:
+            out["notes"] = [n.text for n in self.notes]
+        if self.checks:
+            out["checks"] = {c.name: c.status for c in self.checks}
+        if self.certificate_expires_at is not None:
+            out["certificate_days_left"] = self.certificate_days_left
+            out["certificate_expires_at"] = iso(self.certificate_expires_at)
+        if self.timing is not None:
+            out["timing"] = self.timing.to_json()
+        if self.attempts > 1:
+            out["attempts"] = self.attempts
+        return out
+
+
+def _round1(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
+def iso(epoch: float) -> str:
+    """UTC ISO 8601 with a Z, to the second (the JSON's timestamps)."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True, slots=True)

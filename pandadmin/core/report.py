@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pandadmin.core.config import Config, Environment
 from pandadmin.core.migrations import MigrationStatus
-from pandadmin.core.models import Budget, DatabaseResult, HealthResult, Limits, Status, worst
+from pandadmin.core.models import (
+    Budget,
+    DatabaseResult,
+    HealthResult,
+    Limits,
+    Status,
+    iso,
+    worst,
+)
 from pandadmin.core.status import (
     budget,
     database_findings,
@@ -106,10 +113,6 @@ def check_json(reports: list[EnvironmentReport], checked_at: float) -> dict[str,
         "status": worst(r.status for r in reports).label,
         "environments": [r.to_json() for r in reports],
     }
-
-
-def iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _connections_json(database: DatabaseResult) -> dict[str, Any]:

@@ -74,11 +74,16 @@ def database_findings(
 
 
 def health_findings(results: Iterable[HealthResult]) -> list[Finding]:
-    return [
-        Finding(Status.CRITICAL, f"service {r.service} unhealthy: {r.error or r.http_status}")
-        for r in results
-        if not r.ok
-    ]
+    found = []
+    for r in results:
+        if not r.ok:
+            found.append(
+                Finding(
+                    Status.CRITICAL, f"service {r.service} unhealthy: {r.error or r.http_status}"
+                )
+            )
+        found += [Finding(n.status, f"service {r.service}: {n.text}") for n in r.notes]
+    return found
 
 
 def migration_findings(migrations: MigrationStatus | None) -> list[Finding]:

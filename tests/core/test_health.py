@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import pytest
 
 from pandadmin.core.config import Service
-from pandadmin.core.health import HealthProber, judge
-from pandadmin.core.models import HealthResult
+from pandadmin.core.health import HealthProber
+from pandadmin.core.health_body import judge, parse_accepted
+from pandadmin.core.models import HealthResult, Status
 
 
 def probe(url: str, timeout: float = 1.0) -> HealthResult:
@@ -99,15 +101,44 @@ def test_one_client_serves_concurrent_checks(faults: str) -> None:
 @pytest.mark.parametrize(
     ("status", "body", "expected"),
     [
-        (200, b'{"ok": true}', (True, None)),
-        (204, b"", (True, None)),
-        (200, b'{"status": "pass"}', (True, None)),
-        (200, b'{"ok": 0}', (False, "reported not ok")),
-        (200, b"[1, 2]", (True, None)),
-        (200, None, (True, None)),
-        (301, b"", (False, "HTTP 301")),
-        (500, b"<html>", (False, "HTTP 500")),
+        (200, b'{"ok": true}', (Status.OK, None)),
+        (204, b"", (Status.OK, None)),
+        (200, b'{"status": "pass"}', (Status.OK, None)),
+        (200, b'{"status": "PASS", "ok": false}', (Status.CRITICAL, "reported not ok")),
+        (200, b'{"ok": 0}', (Status.CRITICAL, "reported not ok")),
+        (200, b'{"status": "WaRn"}', (Status.WARNING, "reported warn")),
+        (200, b'{"status": "starting"}', (Status.OK, None)),  # not a word we know
+        (
+            200,
+            b'{"checks": {"db": [{"status": "fail"}]}}',
+            (Status.CRITICAL, "reported not ok (db: fail)"),
+        ),
+        (200, b"[1, 2]", (Status.OK, None)),
+        (200, None, (Status.OK, None)),
+        (301, b"", (Status.CRITICAL, "HTTP 301")),
+        (500, b"<html>", (Status.CRITICAL, "HTTP 500")),
     ],
 )
-def test_judge(status: int, body: bytes | None, expected: tuple[bool, str | None]) -> None:
-    assert judge(status, body) == expected
+def test_judge(status: int, body: bytes | None, expected: tuple[Status, str | None]) -> None:
+    verdict = judge(status, body)
+    assert (verdict.status, verdict.reason) == expected
+
+
+def test_accepted_status_spec() -> None:
+    assert parse_accepted("200-299, 418") == ((200, 299), (418, 418))
+    for bad, message in (("2xx", "invalid status code range '2xx'"), ("300-200", "within")):
+        with pytest.raises(ValueError, match=message):
+            parse_accepted(bad)
+
+
+def test_nested_actuator_components_and_cap() -> None:
+    body = {
+        "status": "UP",
+        "components": {
+            "db": {"status": "UP", "components": {"primary": {"status": "UP"}}},
+            **{f"c{i}": {"status": "UP"} for i in range(80)},
+        },
+    }
+    verdict = judge(200, json.dumps(body).encode())
+    assert [c.name for c in verdict.checks[:3]] == ["db", "db/primary", "c0"]
+    assert len(verdict.checks) == 50

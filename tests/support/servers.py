@@ -16,9 +16,16 @@ from pandadmin.demo.pgserver import free_port
 class UvicornProcess:
     """`uvicorn APP` on 127.0.0.1 in its own process; `url` is its base URL."""
 
-    def __init__(self, app: str, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        app: str,
+        env: Mapping[str, str] | None = None,
+        tls: tuple[str, str] | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://{host}:{self.port}"
+        self.tls = tls
         args = [
             sys.executable,
             "-m",
@@ -32,6 +39,8 @@ class UvicornProcess:
             "warning",
             "--no-access-log",
         ]
+        if tls:  # (certificate chain file, key file)
+            args += ["--ssl-certfile", tls[0], "--ssl-keyfile", tls[1]]
         self.process = subprocess.Popen(args, env={**os.environ, **(env or {})})
 
     def wait_ready(self, path: str = "/health", timeout: float = 30.0) -> None:
@@ -40,7 +49,7 @@ class UvicornProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"uvicorn exited with {self.process.returncode}")
             try:
-                httpx.get(self.url + path, timeout=1.0)
+                httpx.get(self.url + path, timeout=1.0, verify=False)
                 return
             except httpx.TransportError:
                 time.sleep(0.1)

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -63,7 +65,9 @@ class ServicesEditor(QWidget):
     def add_service(self, service: Service) -> None:
         row = self.table.rowCount()
         self.table.insertRow(row)
-        self.table.setItem(row, 0, QTableWidgetItem(service.name))
+        name = QTableWidgetItem(service.name)
+        name.setData(Qt.ItemDataRole.UserRole, service)  # keeps the fields not in the table
+        self.table.setItem(row, 0, name)
         self.table.setItem(row, 1, QTableWidgetItem(service.health_url))
         for column, (key, minimum) in enumerate(INT_FIELDS, start=2):
             spin = QSpinBox(self.table)
@@ -91,7 +95,18 @@ class ServicesEditor(QWidget):
         name = check_name("service", self._text(row, 0))
         url = check_health_url(self._text(row, 1))
         ints = {key: self._int(row, column) for column, (key, _m) in enumerate(INT_FIELDS, 2)}
-        return Service(name, url, **ints)
+        item = self.table.item(row, 0)
+        original = item.data(Qt.ItemDataRole.UserRole) if item else None
+        base = original if isinstance(original, Service) else Service(name, url)
+        return replace(
+            base,
+            name=name,
+            health_url=url,
+            pool_size=ints["pool_size"],
+            max_overflow=ints["max_overflow"],
+            workers=ints["workers"],
+            replicas=ints["replicas"],
+        )
 
     def _text(self, row: int, column: int) -> str:
         item = self.table.item(row, column)
