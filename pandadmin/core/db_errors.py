@@ -63,7 +63,10 @@ def _describe_transport(exc: BaseException, where: str, timeout: float, url: Dat
     if isinstance(exc, ConnectionRefusedError):
         return f"connection refused by {where}"
     if isinstance(exc, ssl.SSLError):
-        return f"TLS error with {where}: {exc.reason or _first_line(exc)}"
+        reason = getattr(exc, "verify_message", None) or exc.reason or _first_line(exc)
+        return f"TLS error with {where}: {reason}"
+    if isinstance(exc, FileNotFoundError | PermissionError):
+        return f"no server socket to connect to at {where} ({exc.strerror})"
     if isinstance(exc, OSError) and "multiple exceptions" in str(exc).lower():
         return f"connection refused by {where}"
     text = _first_line(exc)

@@ -49,6 +49,10 @@ ENVIRONMENT = {
     "gssencmode": "PGGSSENCMODE",
     "require_auth": "PGREQUIREAUTH",
 }
+# asyncpg judges read-write/read-only by the session's default_transaction_read_only, which
+# the monitor itself sets to on: every server would look read-only. Judge by hot standby.
+_TARGETS = {"read-write": "primary", "read-only": "standby"}
+_TARGETS.update({v: v for v in ("any", "primary", "standby", "prefer-standby")})
 _SETTING = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
@@ -84,7 +88,7 @@ class ConnectParams:
             "password": self.password or "",
             "ssl": self.ssl,
             "direct_tls": self.direct_tls,
-            "target_session_attrs": self.target_session_attrs or "any",
+            "target_session_attrs": _TARGETS.get(self.target_session_attrs or "any", "any"),
             **self.gss,
         }
 

@@ -51,7 +51,10 @@ class EmbeddedPostgres:
         max_connections: int = 20,
         superuser_password: str = "postgres-secret",
         settings: dict[str, str] | None = None,
+        bin_path: Path | None = None,
     ) -> None:
+        """`bin_path` picks other PostgreSQL programs (the wheel's are built without TLS)."""
+        self.bin = bin_path or bin_dir()
         self.max_connections = max_connections
         self.password = superuser_password
         self.settings = settings or {}
@@ -66,7 +69,7 @@ class EmbeddedPostgres:
     # lifecycle -----------------------------------------------------------------
 
     def start(self, timeout: float = 30.0) -> None:
-        args = [str(bin_dir() / "postgres"), "-D", str(self.data), "-p", str(self.port)]
+        args = [str(self.bin / "postgres"), "-D", str(self.data), "-p", str(self.port)]
         args += ["-h", "127.0.0.1", "-k", str(self.root)]
         for key, value in self._settings().items():
             args += ["-c", f"{key}={value}"]
@@ -126,7 +129,7 @@ class EmbeddedPostgres:
 
     def sql(self, statement: str, database: str = "postgres") -> str:
         """Run SQL as the superuser through psql; returns unaligned, tuples-only output."""
-        args = [str(bin_dir() / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
+        args = [str(self.bin / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
         args += ["-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", database]
         env = {**os.environ, "PGPASSWORD": self.password, "PGCONNECT_TIMEOUT": "5"}
         done = subprocess.run(
@@ -167,7 +170,7 @@ class EmbeddedPostgres:
         pwfile = self.root / "pwfile"
         pwfile.write_text(self.password + "\n")
         self._chown(self.root, pwfile)
-        args = [str(bin_dir() / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "-E", "UTF8"]
+        args = [str(self.bin / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "-E", "UTF8"]
         args += ["--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}"]
         args += ["--no-sync", "--no-instructions"]
         done = subprocess.run(args, capture_output=True, text=True, timeout=120, **self._as_owner())
@@ -177,7 +180,7 @@ class EmbeddedPostgres:
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        ready = [str(bin_dir() / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)]
+        ready = [str(self.bin / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)]
         while time.monotonic() < deadline:
             assert self.process is not None
             if self.process.poll() is not None:
