@@ -102,3 +102,21 @@ def test_ca(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from tests.support.tls import TestCA
 
     return TestCA(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture(scope="session")
+def tls_servers(test_ca: Any) -> Iterator[dict[str, str]]:
+    """https://localhost:PORT base URLs of the dialect app with certificates expiring in
+    2 days ("2d"), 10 days ("10d") and after trustme's default (far off, "far")."""
+    hour = 1 / 24  # "in 2 days" stays 2 whole days left for the length of the session
+    servers = {
+        name: test_ca.serve("tests.support.dialect_app:app", days, {"DIALECT_TOKEN": DIALECT_TOKEN})
+        for name, days in (("2d", 2 + hour), ("10d", 10 + hour), ("far", None))
+    }
+    try:
+        for server in servers.values():
+            server.wait_ready("/slow")
+        yield {name: server.url for name, server in servers.items()}
+    finally:
+        for server in servers.values():
+            server.close()

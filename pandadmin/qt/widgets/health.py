@@ -1,4 +1,5 @@
-"""Health of each service: status, HTTP code, latency with a sparkline, and the last error."""
+"""Health of each service: status, HTTP code, latency with a sparkline, the last error, and
+below it the service's sub-checks, timing split and certificate."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 from pandadmin.core.history import EnvironmentHistory, ServiceTrace
 from pandadmin.core.models import HealthResult, Status
 from pandadmin.qt import present, theme
+from pandadmin.qt.widgets.health_details import details_html
 
-HEADERS = ("", "Service", "HTTP", "Latency", "Recent latency", "Last error")
+HEADERS = ("", "Service", "HTTP", "Latency", "Recent latency", "Problem")
 
 
 class Sparkline(QWidget):
@@ -69,6 +71,7 @@ class HealthPanel(QWidget):
         layout.addStretch(1)
         self._rows: dict[str, tuple[QLabel, ...]] = {}
         self._sparks: dict[str, Sparkline] = {}
+        self._details: dict[str, QLabel] = {}
 
     def show_results(
         self, results: tuple[HealthResult, ...], history: EnvironmentHistory | None
@@ -87,18 +90,25 @@ class HealthPanel(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        self._rows, self._sparks = {}, {}
+        self._rows, self._sparks, self._details = {}, {}, {}
         for column, title in enumerate(HEADERS):
             self.grid.addWidget(QLabel(f"<b>{title}</b>"), 0, column)
-        for number, name in enumerate(names, start=1):
-            labels = tuple(QLabel() for _ in range(5))
-            for column, label in zip((0, 1, 2, 3, 5), labels, strict=True):
-                self.grid.addWidget(label, number, column)
-            labels[4].setWordWrap(True)
-            self._sparks[name] = Sparkline()
-            self.grid.addWidget(self._sparks[name], number, 4)
-            self._rows[name] = labels
+        for number, name in enumerate(names):
+            self._add_row(name, 1 + 2 * number)
         self.grid.setColumnStretch(5, 1)
+
+    def _add_row(self, name: str, row: int) -> None:
+        labels = tuple(QLabel() for _ in range(5))
+        for column, label in zip((0, 1, 2, 3, 5), labels, strict=True):
+            self.grid.addWidget(label, row, column)
+        labels[4].setWordWrap(True)
+        self._sparks[name] = Sparkline()
+        self.grid.addWidget(self._sparks[name], row, 4)
+        details = QLabel()
+        details.setWordWrap(True)
+        details.setStyleSheet(f"color: {theme.muted_text().name()}")
+        self.grid.addWidget(details, row + 1, 1, 1, len(HEADERS) - 1)
+        self._rows[name], self._details[name] = labels, details
 
     def _update(self, result: HealthResult, trace: ServiceTrace | None) -> None:
         dot, name, http, latency, error = self._rows[result.service]
@@ -108,15 +118,21 @@ class HealthPanel(QWidget):
         http.setText(str(result.http_status) if result.http_status is not None else "—")
         latency.setText(present.latency_text(result.latency_ms))
         error.setText(_error_text(result, trace))
-        colour = theme.status_colour(Status.CRITICAL if not result.ok else None)
-        error.setStyleSheet(f"color: {colour.name()}" if not result.ok else "")
+        bad = result.status in (Status.WARNING, Status.CRITICAL)
+        error.setStyleSheet(f"color: {theme.status_colour(result.status).name()}" if bad else "")
+        details = details_html(result)
+        self._details[result.service].setText(details)
+        self._details[result.service].setVisible(bool(details))
         if trace is not None:
             self._sparks[result.service].set_values(trace.latencies())
 
 
 def _error_text(result: HealthResult, trace: ServiceTrace | None) -> str:
     if not result.ok:
-        return result.error or f"HTTP {result.http_status}"
+        tries = f" (after {result.attempts} attempts)" if result.attempts > 1 else ""
+        return (result.error or f"HTTP {result.http_status}") + tries
+    if result.notes:
+        return "; ".join(n.text for n in result.notes if n.status != Status.OK)
     if trace is not None and trace.last_error:
         return f"ok now; last error {present.ago(trace.last_error_at)}: {trace.last_error}"
     return "—"
