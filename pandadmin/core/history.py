@@ -22,6 +22,7 @@ DAY_S = 86400.0
 MAX_CAPACITY = 250_000  # 24 h at 0.35 s; a shorter interval keeps a shorter history
 SPARK_POINTS = 120
 CONNECTION_SERIES = ("active", "idle", "idle in transaction", "total")
+GAP_FACTOR = 3.0  # no sample for this many intervals: nothing was polling, draw a gap
 
 
 class RingBuffer:
@@ -255,6 +256,9 @@ class EnvironmentHistory:
 
     def record(self, report: EnvironmentReport) -> None:
         self._record_database(report)
+        self.record_services(report)
+
+    def record_services(self, report: EnvironmentReport) -> None:
         for result in report.services:
             trace = self.services.setdefault(result.service, ServiceTrace())
             latency = result.latency_ms if result.ok and result.latency_ms is not None else np.nan
@@ -292,8 +296,28 @@ class EnvironmentHistory:
 
     def _append(self, t: float, row: list[float]) -> None:
         latest = self.connections.latest()
+        if latest is not None and t - latest > GAP_FACTOR * self.interval:
+            self.connections.append(latest + self.interval, [np.nan] * len(row))
         # Timestamps stay sorted (windows are found by binary search) even if the clock steps back.
         self.connections.append(t if latest is None else max(t, latest), row)
+
+    def append_rows(self, t: Array, values: Array) -> None:
+        """Samples read from the store (a collector's), in CONNECTION_SERIES columns."""
+        for when, row in zip(t.tolist(), values.tolist(), strict=True):
+            self._append(when, row)
+
+    def prefill(self, t: Array, values: Array) -> None:
+        """Put what the store kept before the samples recorded since (loaded at start)."""
+        recorded_t, recorded_v = self.connections.ordered()
+        keep = recorded_t > (t[-1] if len(t) else -math.inf)
+        self.connections = RingBuffer(self.connections.capacity, self.connections.width)
+        self._reduced = MinMaxCache(self.connections)
+        tail = max(0, self.connections.capacity - int(keep.sum()))
+        for when, row in zip(
+            t[-tail:].tolist() if tail else [], values[-tail:].tolist() if tail else [], strict=True
+        ):
+            self.connections.append(when, row)
+        self.append_rows(recorded_t[keep], recorded_v[keep])
 
 
 class HistoryStore:
@@ -303,15 +327,19 @@ class HistoryStore:
         self._by_name: dict[str, EnvironmentHistory] = {}
 
     def record(self, report: EnvironmentReport, interval: float) -> EnvironmentHistory:
-        history = self._by_name.get(report.name)
-        if history is None:
-            history = self._by_name[report.name] = EnvironmentHistory(interval)
+        history = self.ensure(report.name, interval)
         history.set_interval(interval)
         history.record(report)
         return history
 
     def get(self, name: str) -> EnvironmentHistory | None:
         return self._by_name.get(name)
+
+    def ensure(self, name: str, interval: float) -> EnvironmentHistory:
+        history = self._by_name.get(name)
+        if history is None:
+            history = self._by_name[name] = EnvironmentHistory(interval)
+        return history
 
     def retain(self, names: Iterable[str]) -> None:
         """Forget the environments that are not in `names` (removed or renamed)."""
