@@ -25,7 +25,7 @@ from pandadmin import __version__, resources
 from pandadmin.core import config as cfg
 from pandadmin.core.daemon_executor import DesktopSecrets
 from pandadmin.core.secrets import AsyncSecrets, KeyringStore
-from pandadmin.qt import theme
+from pandadmin.qt import theme, window_state
 from pandadmin.qt.controller import Controller
 from pandadmin.qt.dialogs.confirm import inform
 
@@ -71,13 +71,17 @@ async def load_config(path: Path) -> cfg.Config:
     return await asyncio.to_thread(cfg.load, path)
 
 
-async def open_controller(config_path: Path, secrets: AsyncSecrets | None = None) -> Controller:
-    """Load the config off the UI thread and start a controller on it."""
+async def open_controller(
+    config_path: Path, secrets: AsyncSecrets | None = None, remember: bool = True
+) -> Controller:
+    """Load the config (and, with `remember`, the window's saved state) off the UI thread
+    and start a controller on it."""
     config = await load_config(config_path)
+    state = await asyncio.to_thread(window_state.load) if remember else None
     # Its worker is a daemon thread: a keyring stuck on an unlock prompt cannot block exit.
     secrets = secrets or DesktopSecrets(KeyringStore(config.keyring_service))
-    controller = Controller(config_path, config, secrets)
-    controller.start()
+    controller = Controller(config_path, config, secrets, remember=remember)
+    controller.start(state)
     return controller
 
 

@@ -26,6 +26,7 @@ from pandadmin.core.settings_edit import (
     check_alembic_path,
     save_config,
 )
+from pandadmin.qt import window_state
 from pandadmin.qt.asyncbridge import TaskBridge
 from pandadmin.qt.dialogs.confirm import Confirmation, confirm, inform
 from pandadmin.qt.dialogs.environment import EnvironmentDialog
@@ -42,9 +43,12 @@ class Controller(QObject):
 
     report_shown = Signal(str)  # environment name, after the window rendered its report
 
-    def __init__(self, config_path: Path, config: cfg.Config, secrets: AsyncSecrets) -> None:
+    def __init__(
+        self, config_path: Path, config: cfg.Config, secrets: AsyncSecrets, remember: bool = False
+    ) -> None:
         super().__init__()
         self.config_path, self.config, self.secrets = config_path, config, secrets
+        self.remember = remember  # save the window's state (QSettings) on close
         self.bridge = TaskBridge(on_error=self._task_failed)
         self.history = HistoryStore()
         self.alerts = AlertTracker(config.notifications)
@@ -69,11 +73,14 @@ class Controller(QObject):
         self.tray.poll_requested.connect(self.poll_now)
         self.tray.quit_requested.connect(QApplication.quit)
 
-    def start(self) -> None:
-        """Show the window and start polling (needs the running loop)."""
+    def start(self, state: window_state.WindowState | None = None) -> None:
+        """Show the window (as it was left, given its saved `state`) and start polling
+        (needs the running loop)."""
         # Quitting goes through quit_requested, so connections close before windows do.
         QApplication.setQuitOnLastWindowClosed(False)
         self.window.show_config(self.config)
+        if state is not None:
+            self.window.apply_state(state)
         self.window.show()
         self.tray.show()
         self.collector.start()
@@ -87,6 +94,8 @@ class Controller(QObject):
         except TimeoutError:
             log.warning("poller did not close within 5 s")
         self.secrets.close()
+        if self.remember:
+            await asyncio.to_thread(window_state.save, self.window.capture_state())
         self.tray.hide()
         self.window.allow_close = True
         self.window.close()

@@ -1,21 +1,35 @@
-"""The main window: environments list and detail, the migration drift view, the empty
-state, and the keyboard actions. It renders; the controller decides."""
+"""The main window: environments list (with its filter) and detail, the migration drift
+view, the empty state, menus and keys. It renders; the controller decides."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from pandadmin.core.config import Config
 from pandadmin.core.history import HistoryStore
+from pandadmin.core.models import Status
 from pandadmin.core.report import EnvironmentReport
+from pandadmin.qt import env_text, window_actions
+from pandadmin.qt.dialogs.shortcuts import ShortcutsDialog
+from pandadmin.qt.widgets.connections_chart import WINDOWS
 from pandadmin.qt.widgets.detail import EnvironmentDetail
 from pandadmin.qt.widgets.empty import EmptyState
+from pandadmin.qt.widgets.env_filter import FilterBar
 from pandadmin.qt.widgets.env_list import EnvironmentList
 from pandadmin.qt.widgets.migrations import MigrationMatrixView
+from pandadmin.qt.window_state import WindowState
 
 EMPTY_PAGE, MAIN_PAGE = 0, 1
 
@@ -39,59 +53,54 @@ class MainWindow(QMainWindow):
         self.reachable: dict[str, EnvironmentReport] = {}  # last report that had a sample
         self.allow_close = False
         self.environments = EnvironmentList(self)
+        self.filter_bar = FilterBar(self)
+        self.split = QSplitter(Qt.Orientation.Horizontal, self)
         self.detail = EnvironmentDetail(self)
         self.matrix = MigrationMatrixView(self)
         self.empty = EmptyState(self)
         self.pages = QStackedWidget(self)
         self.tabs = QTabWidget(self)
         self.status_label = QLabel("", self)
+        self.hidden_label = QLabel("", self)
+        self.shortcuts: ShortcutsDialog | None = None
+        self._auto_pick = True  # open on a critical environment until the user picks one
+        self._picking = False
         self._build()
-        self._build_actions()
+        self.actions_by_name = window_actions.build(self)
+        self.filter_bar.changed.connect(self._filter_changed)
+        self._filter_changed(self.filter_bar.row_filter())
         self.resize(1280, 800)
 
     def _build(self) -> None:
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.environments)
+        split = self.split
+        split.setObjectName("environments-split")
+        split.addWidget(self._list_pane())
         split.addWidget(self.detail)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 5)
-        split.setSizes([430, 850])
+        split.setSizes([560, 720])
         self.tabs.addTab(split, "Environments")
         self.tabs.addTab(self.matrix, "Migration drift")
         self.pages.addWidget(self.empty)
         self.pages.addWidget(self.tabs)
         self.setCentralWidget(self.pages)
         self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.hidden_label)
         self.environments.selected.connect(self._show_selected)
+        self.environments.open_requested.connect(self._open_detail)
+        self.environments.rows_changed.connect(self._update_hidden)
         self.empty.add_requested.connect(self.add_requested)
         self.detail.sessions.signal_requested.connect(self._signal_backend)
 
-    def _build_actions(self) -> None:
-        bar = self.addToolBar("Main")
-        bar.setObjectName("main-toolbar")
-        bar.setMovable(False)
-        self.actions_by_name: dict[str, QAction] = {}
-        for name, text, keys, slot in (
-            ("add", "Add…", QKeySequence.StandardKey.New, self.add_requested.emit),
-            ("edit", "Edit…", QKeySequence("Ctrl+E"), self._edit),
-            ("remove", "Remove…", QKeySequence(Qt.Key.Key_Delete), self._remove),
-            ("poll", "Poll now", QKeySequence(Qt.Key.Key_F5), self.poll_requested.emit),
-            ("quit", "Quit", QKeySequence("Ctrl+Q"), self.quit_requested.emit),
-        ):
-            action = QAction(text, self)
-            action.setShortcut(keys)
-            action.setToolTip(f"{text.rstrip('…')} ({action.shortcut().toString()})")
-            action.triggered.connect(slot)
-            self.addAction(action)
-            if name != "quit":
-                bar.addAction(action)
-            self.actions_by_name[name] = action
-        worst = QAction("Worst first", self)
-        worst.setCheckable(True)
-        worst.toggled.connect(self.environments.set_worst_first)
-        bar.addSeparator()
-        bar.addAction(worst)
-        self.actions_by_name["worst_first"] = worst
+    def _list_pane(self) -> QWidget:
+        pane = QWidget(self)
+        layout = QVBoxLayout(pane)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.environments, 1)
+        self.setTabOrder(self.filter_bar.text, self.filter_bar.status)
+        self.setTabOrder(self.filter_bar.status, self.environments)
+        return pane
 
     # rendering -----------------------------------------------------------------------
 
@@ -106,7 +115,7 @@ class MainWindow(QMainWindow):
             self.actions_by_name[name].setEnabled(bool(config.environments))
         names = [e.name for e in config.environments]
         if names:
-            self.environments.select(selected if selected in names else names[0])
+            self.select(selected if selected in names else names[0])
         self._update_matrix()
 
     def show_report(self, report: EnvironmentReport) -> None:
@@ -117,11 +126,35 @@ class MainWindow(QMainWindow):
         if report.name == self.environments.current_name():
             self._show_selected(report.name)
         self._update_matrix()
+        self._open_on_critical(report)
+
+    def select(self, name: str) -> bool:
+        """Select an environment on the app's behalf (not a user's choice)."""
+        self._picking = True
+        try:
+            return self.environments.select(name)
+        finally:
+            self._picking = False
+
+    def _open_on_critical(self, report: EnvironmentReport) -> None:
+        """Until the user picks an environment or every one has reported, a critical one is
+        brought on screen (the first to arrive: later ones must not make it jump)."""
+        if not self._auto_pick:
+            return
+        current = self.reports.get(self.environments.current_name() or "")
+        if report.status == Status.CRITICAL and (
+            current is None or current.status < Status.CRITICAL
+        ):
+            self.select(report.name)
+        if len(self.reports) >= len(self.config.environments):
+            self._auto_pick = False
 
     def set_status_message(self, text: str) -> None:
         self.status_label.setText(text)
 
     def _show_selected(self, name: str) -> None:
+        if not self._picking:
+            self._auto_pick = False  # the user chose: never move the selection for them
         env = self.config.environment(name)
         if env is not None:
             report = self.reports.get(name)
@@ -136,20 +169,88 @@ class MainWindow(QMainWindow):
 
     # intents ---------------------------------------------------------------------------
 
-    def _edit(self) -> None:
+    def edit_selected(self) -> None:
         name = self.environments.current_name()
         if name:
             self.edit_requested.emit(name)
 
-    def _remove(self) -> None:
+    def remove_selected(self) -> None:
         name = self.environments.current_name()
         if name:
             self.remove_requested.emit(name)
+
+    def show_environments(self) -> None:
+        self.tabs.setCurrentIndex(0)
+
+    def show_drift(self) -> None:
+        self.tabs.setCurrentWidget(self.matrix)
+
+    def show_tab(self, number: int) -> None:
+        """Ctrl+1..5: a tab of the detail (the environments page comes to the front)."""
+        if 0 <= number < self.detail.tabs.count():
+            self.show_environments()
+            self.detail.tabs.setCurrentIndex(number)
+
+    def step_range(self, step: int) -> None:
+        chart = self.detail.chart
+        current = next((n for n, (_l, s) in enumerate(WINDOWS) if s == chart.window_s), 0)
+        chart.set_window_index(min(max(current + step, 0), len(WINDOWS) - 1))
+
+    def describe_action(self, name: str, text: str) -> str:
+        """The shortcuts dialog's words for an action (tab actions name their tab)."""
+        if name.startswith("tab"):
+            number = int(name.removeprefix("tab")) - 1
+            if number < self.detail.tabs.count():
+                return f"Show the {self.detail.tabs.tabText(number).replace('&', '')} tab"
+            return f"{text} (not present)"
+        return text.rstrip("…")
+
+    def show_shortcuts(self) -> None:
+        dialog = ShortcutsDialog(window_actions.shortcut_rows(self), self)
+        self.shortcuts = dialog
+        dialog.open()
+
+    def _open_detail(self, _name: str) -> None:
+        """Enter on a row: the detail takes the keyboard focus (Ctrl+1..5 pick its tab)."""
+        self.detail.tabs.setFocus()
+
+    def _filter_changed(self, row_filter: env_text.RowFilter) -> None:
+        self.environments.set_row_filter(row_filter)
+        self.actions_by_name["clear_filter"].setEnabled(row_filter.active)
+
+    def _update_hidden(self) -> None:
+        total = self.environments.source.rowCount()
+        self.hidden_label.setText(
+            env_text.hidden_text(total - self.environments.hidden_count(), total)
+        )
 
     def _signal_backend(self, pid: int, terminate: bool) -> None:
         name = self.environments.current_name()
         if name:
             self.signal_requested.emit(name, pid, terminate)
+
+    def capture_state(self) -> WindowState:
+        chart = self.detail.chart
+        return WindowState(
+            geometry=bytes(self.saveGeometry().data()),
+            splitter=bytes(self.split.saveState().data()),
+            selected=self.environments.current_name() or "",
+            worst_first=self.actions_by_name["worst_first"].isChecked(),
+            chart_range=next((label for label, s in WINDOWS if s == chart.window_s), ""),
+        )
+
+    def apply_state(self, state: WindowState) -> None:
+        """Restore what `capture_state` saved; call after `show_config`."""
+        if state.geometry:
+            self.restoreGeometry(QByteArray(state.geometry))
+        if state.splitter:
+            self.split.restoreState(QByteArray(state.splitter))
+        self.actions_by_name["worst_first"].setChecked(state.worst_first)
+        labels = [label for label, _s in WINDOWS]
+        if state.chart_range in labels:
+            self.detail.chart.set_window_index(labels.index(state.chart_range))
+        if state.selected:
+            self.select(state.selected)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.allow_close:

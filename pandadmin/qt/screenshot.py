@@ -51,7 +51,7 @@ async def shoot(
 ) -> int:
     from pandadmin.qt.app import open_controller
 
-    controller = await open_controller(config_path, secrets)
+    controller = await open_controller(config_path, secrets, remember=False)
     try:
         window = controller.window
         window.resize(*size)

@@ -59,6 +59,16 @@ async def until(predicate: Callable[[], T], timeout: float = 10.0, what: str = "
         await asyncio.sleep(0.03)
 
 
+@pytest.fixture(autouse=True)
+def settings_dir(tmp_path: Path) -> Path:
+    """The window's QSettings file lives in the test's temp dir, never in the user's home."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path / "qsettings"
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    return folder
+
+
 @pytest.fixture
 def loop(qapp: Any) -> Iterator[qasync.QEventLoop]:
     event_loop = qasync.QEventLoop(qapp)
