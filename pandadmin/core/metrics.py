@@ -1,0 +1,184 @@
+"""Prometheus exposition of the latest reports (DESIGN.md "Prometheus exposition").
+
+A custom collector reads the newest `EnvironmentReport` of each environment at scrape time,
+so the registry never changes per poll and a series disappears with its environment or
+service. Labels carry environment, service, state and application names only: never a URL,
+a host or a user.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector, CollectorRegistry
+
+if TYPE_CHECKING:
+    from pandadmin.core.report import EnvironmentReport
+
+log = logging.getLogger(__name__)
+
+_ENV = ["environment"]
+# name -> (help, extra label names)
+METRICS: dict[str, tuple[str, list[str]]] = {
+    "pandadmin_status": ("Environment status: 0 ok, 1 warning, 2 critical, 3 unknown.", []),
+    "pandadmin_database_up": ("1 when the last database sample succeeded, else 0.", []),
+    "pandadmin_connections": ("Client connections on the server, by state.", ["state"]),
+    "pandadmin_connections_by_application": (
+        "Client connections on the server, by application_name.",
+        ["application"],
+    ),
+    "pandadmin_connection_limit": ("Effective connection limit (the binding one).", []),
+    "pandadmin_max_connections": ("The server's max_connections setting.", []),
+    "pandadmin_pool_worst_case_connections": (
+        "Pools' worst case: sum of (pool_size + max_overflow) x workers x replicas.",
+        [],
+    ),
+    "pandadmin_connection_utilization_ratio": (
+        "Connections counted by the binding limit divided by that limit.",
+        [],
+    ),
+    "pandadmin_oldest_transaction_seconds": ("Age of the oldest open transaction.", []),
+    "pandadmin_health_up": ("1 when the service's health check passed, else 0.", ["service"]),
+    "pandadmin_health_latency_seconds": ("Last health check round trip.", ["service"]),
+    "pandadmin_migrations_pending": ("Alembic revisions pending on the database.", []),
+    "pandadmin_last_poll_timestamp_seconds": ("Unix time of the last report.", []),
+}
+
+
+class LatestReports:
+    """The newest report per environment, written by the poller, read by scrapes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reports: dict[str, EnvironmentReport] = {}
+
+    def put(self, report: EnvironmentReport) -> None:
+        with self._lock:
+            self._reports[report.name] = report
+
+    def keep_only(self, names: Iterable[str]) -> None:
+        """Forget environments that are no longer polled (their series go stale at once)."""
+        wanted = set(names)
+        with self._lock:
+            for name in set(self._reports) - wanted:
+                del self._reports[name]
+
+    def snapshot(self) -> list[EnvironmentReport]:
+        with self._lock:
+            return [self._reports[name] for name in sorted(self._reports)]
+
+
+class ReportCollector(Collector):
+    """Builds every metric family from a snapshot of the latest reports, at scrape time."""
+
+    def __init__(self, source: Callable[[], list[EnvironmentReport]]) -> None:
+        self._source = source
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        families = {
+            name: GaugeMetricFamily(name, help_text, labels=_ENV + extra)
+            for name, (help_text, extra) in METRICS.items()
+        }
+        for report in self._source():
+            for name, labels, value in report_samples(report):
+                families[name].add_metric(labels, value)
+        yield from families.values()
+
+
+def report_samples(report: EnvironmentReport) -> Iterator[tuple[str, list[str], float]]:
+    """(metric, label values, value) for one environment's report."""
+    env = report.name
+    yield "pandadmin_status", [env], float(report.status.exit_code)
+    yield "pandadmin_last_poll_timestamp_seconds", [env], report.checked_at
+    yield "pandadmin_pool_worst_case_connections", [env], float(report.budget.worst_case)
+    yield from _database_samples(report)
+    for health in report.services:
+        yield "pandadmin_health_up", [env, health.service], 1.0 if health.ok else 0.0
+        if health.latency_ms is not None:
+            latency = health.latency_ms / 1000.0
+            yield "pandadmin_health_latency_seconds", [env, health.service], latency
+    if report.migrations is not None and report.migrations.error is None:
+        pending = float(len(report.migrations.pending))
+        yield "pandadmin_migrations_pending", [env], pending
+
+
+def _database_samples(report: EnvironmentReport) -> Iterator[tuple[str, list[str], float]]:
+    env, database = report.name, report.database
+    if database is None:
+        return
+    sample = database.sample if database.error is None else None
+    yield "pandadmin_database_up", [env], 1.0 if sample is not None else 0.0
+    if sample is None:
+        return
+    yield from _breakdown("pandadmin_connections", env, sample.by_state)
+    yield from _breakdown("pandadmin_connections_by_application", env, sample.by_application)
+    yield "pandadmin_max_connections", [env], float(sample.max_connections)
+    if sample.oldest_transaction_s is not None:
+        yield "pandadmin_oldest_transaction_seconds", [env], sample.oldest_transaction_s
+    if report.limits is not None:
+        yield "pandadmin_connection_limit", [env], float(report.limits.effective_limit)
+        ratio = report.limits.utilization
+        yield "pandadmin_connection_utilization_ratio", [env], ratio
+
+
+def _breakdown(
+    name: str, env: str, counts: Mapping[str, int]
+) -> Iterator[tuple[str, list[str], float]]:
+    for key in sorted(counts):
+        yield name, [env, key], float(counts[key])
+
+
+def registry_for(source: LatestReports) -> CollectorRegistry:
+    """A registry holding only pandadmin's collector (no process/platform defaults)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(ReportCollector(source.snapshot))
+    return registry
+
+
+def exposition(source: LatestReports) -> bytes:
+    """The text exposition format, as a scrape would receive it."""
+    from prometheus_client import generate_latest
+
+    return generate_latest(registry_for(source))
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """`HOST:PORT` (IPv6 in brackets) -> (host, port); ValueError with a one-line reason."""
+    host, sep, port_text = value.rpartition(":")
+    if not sep or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise ValueError(f"--metrics-listen wants HOST:PORT, got {value!r}")
+    host = host.strip("[]") or "127.0.0.1"
+    return host, int(port_text)
+
+
+class MetricsServer:
+    """`GET /metrics` on HOST:PORT from prometheus_client's own threaded HTTP server."""
+
+    def __init__(self, source: LatestReports, host: str, port: int) -> None:
+        self._source, self._host, self._port = source, host, port
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_port) if self._server is not None else self._port
+
+    def start(self) -> None:
+        from prometheus_client import start_http_server
+
+        if self._host not in ("127.0.0.1", "::1", "localhost"):
+            log.warning("metrics: serving /metrics on %s, beyond this machine", self._host)
+        registry = registry_for(self._source)
+        self._server, self._thread = start_http_server(self._port, self._host, registry)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
