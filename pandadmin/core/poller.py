@@ -11,13 +11,14 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from pandadmin.core.config import Config, Environment
+from pandadmin.core.config import Config, Environment, Service
 from pandadmin.core.database import DatabaseMonitor
 from pandadmin.core.health import HealthProber
+from pandadmin.core.health_secrets import service_headers
 from pandadmin.core.migrations import MigrationStatus, RevisionReader, migration_status
-from pandadmin.core.models import DatabaseResult
+from pandadmin.core.models import DatabaseResult, HealthResult
 from pandadmin.core.report import EnvironmentReport, build_report
 from pandadmin.core.secrets import AsyncSecrets, SecretStoreError
 from pandadmin.core.urls import UrlError, parse
@@ -37,6 +38,7 @@ class _Target:
     secret_problem: str | None = None
     resolved: bool = False
     reader: RevisionReader = field(default_factory=RevisionReader)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # per service, from keyring
 
 
 class Poller:
@@ -180,10 +182,24 @@ class Poller:
         checked_at = time.time()
         async with asyncio.timeout(POLL_CEILING_S):
             await self._resolve(target)
-            health = asyncio.gather(*(self._prober.check(s) for s in target.env.services))
+            health = asyncio.gather(*(self._check(target, s) for s in target.env.services))
             services, db = await asyncio.gather(health, self._sample(target))
             migrations = await self._migrations(target, db)
         return build_report(self.config, target.env, tuple(services), db, migrations, checked_at)
+
+    async def _check(self, target: _Target, service: Service) -> HealthResult:
+        """One service's check with its request headers from the keyring."""
+        try:
+            headers = await service_headers(
+                self._secrets, target.env.name, service.name, target.headers
+            )
+        except (SecretStoreError, ValueError) as exc:
+            result = await self._prober.check(service)
+            if result.ok:
+                return result
+            error = f"{result.error}; its request headers could not be read: {exc}"
+            return replace(result, error=error)
+        return await self._prober.check(service, headers)
 
     async def _sample(self, target: _Target) -> DatabaseResult | None:
         if target.secret_problem is not None:

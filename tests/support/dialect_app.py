@@ -85,3 +85,17 @@ async def protected(
         response.status_code = 401
         return {"status": "fail", "error": "missing or wrong bearer token"}
     return {"status": "pass"}
+
+
+@app.get("/basic")
+async def basic(
+    response: Response, authorization: str | None = Header(default=None)
+) -> dict[str, str]:
+    """Wants HTTP basic auth: user `monitor`, password $DIALECT_TOKEN."""
+    import base64
+
+    expected = base64.b64encode(f"monitor:{os.environ.get('DIALECT_TOKEN', '')}".encode())
+    if authorization != f"Basic {expected.decode()}":
+        response.status_code = 401
+        return {"status": "fail"}
+    return {"status": "pass"}
