@@ -6,11 +6,11 @@ import argparse
 import json
 import sys
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pandadmin.cli.errors import CommandError, UsageError
+from pandadmin.cli.fields import add_flags, given
 from pandadmin.cli.support import (
     checked,
     commit,
@@ -23,9 +23,10 @@ from pandadmin.cli.support import (
     stored_url,
 )
 from pandadmin.core import config as cfg
-from pandadmin.core import config_schema as schema
+from pandadmin.core.alembic_config import normalise_path
 from pandadmin.core.dotenv import read_variable
 from pandadmin.core.secrets import SecretStoreError
+from pandadmin.core.settings import Scope, check_name, check_thresholds
 from pandadmin.core.urls import UrlError, parse, redact
 
 
@@ -60,9 +61,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def _add_options(parser: argparse.ArgumentParser) -> None:
-    limit = parser.add_mutually_exclusive_group()
-    limit.add_argument("--plan", help="free (50), pro (300), premium (1000) or a custom plan")
-    limit.add_argument("--connection-limit", type=int, metavar="N")
+    add_flags(parser, Scope.ENVIRONMENT, exclusive=("plan", "connection_limit"))
+    add_flags(parser, Scope.THRESHOLDS)
     url = parser.add_mutually_exclusive_group()
     url.add_argument(
         "--database-url-stdin",
@@ -74,21 +74,10 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
         metavar="VAR",
         help="read the DATABASE_URL from environment variable VAR",
     )
-    parser.add_argument(
-        "--alembic",
-        type=Path,
-        metavar="PATH",
-        help="alembic.ini, pyproject.toml or the script folder holding versions/",
-    )
-    parser.add_argument("--version-table", metavar="NAME", help="'table' or 'schema.table'")
-    parser.add_argument("--interval", type=float, metavar="SECONDS")
-    parser.add_argument("--warning-pct", type=float, metavar="PCT")
-    parser.add_argument("--critical-pct", type=float, metavar="PCT")
-    parser.add_argument("--idle-in-transaction-s", type=float, metavar="SECONDS")
 
 
 def env_add(args: argparse.Namespace) -> int:
-    name = checked(lambda: schema.check_name("environment", args.name))
+    name = checked(lambda: check_name("environment", args.name))
     config = load_config(args.config)
     if config.environment(name) is not None:
         raise UsageError(f"environment {name!r} already exists (change it with `env set`)")
@@ -106,7 +95,7 @@ def env_set(args: argparse.Namespace) -> int:
     env = require_env(config, args.name)
     changed = _apply_options(config, env, args)
     url = read_database_url(args)
-    if changed == env and url is None:
+    if not (given(args, Scope.ENVIRONMENT) or given(args, Scope.THRESHOLDS) or url):
         raise UsageError("nothing to change: give at least one option")
     commit(
         args.config, config.with_environment(changed), {env.name: stored_url(url)} if url else None
@@ -118,7 +107,7 @@ def env_set(args: argparse.Namespace) -> int:
 def env_rename(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     env = require_env(config, args.name)
-    new = checked(lambda: schema.check_name("environment", args.new_name))
+    new = checked(lambda: check_name("environment", args.new_name))
     if config.environment(new) is not None:
         raise UsageError(f"environment {new!r} already exists")
     value = _get_secret(config, env.name)
@@ -150,7 +139,7 @@ def env_remove(args: argparse.Namespace) -> int:
 
 
 def env_import_dotenv(args: argparse.Namespace) -> int:
-    name = checked(lambda: schema.check_name("environment", args.name))
+    name = checked(lambda: check_name("environment", args.name))
     config = load_config(args.config)
     try:
         value = read_variable(args.file, "DATABASE_URL")
@@ -184,48 +173,19 @@ def env_export(args: argparse.Namespace) -> int:
 def _apply_options(
     config: cfg.Config, env: cfg.Environment, args: argparse.Namespace
 ) -> cfg.Environment:
-    changes: dict[str, Any] = {}
-    if args.plan is not None:
-        if args.plan not in config.plans:
-            raise UsageError(f"unknown plan {args.plan!r} (known: {', '.join(config.plans)})")
-        changes.update(plan=args.plan, connection_limit=None)
-    if args.connection_limit is not None:
-        limit = checked(lambda: schema.check_int("connection limit", args.connection_limit, 1))
-        changes.update(plan=None, connection_limit=limit)
-    if args.alembic is not None:
-        changes["alembic"] = _alembic_path(args.alembic)
-    if args.version_table is not None:
-        changes["version_table"] = checked(lambda: schema.check_version_table(args.version_table))
-    if args.interval is not None:
-        changes["interval"] = checked(lambda: schema.check_number("interval", args.interval, 0.1))
-    return replace(env, thresholds=_thresholds(env.thresholds, args), **changes)
-
-
-def _thresholds(current: cfg.Thresholds, args: argparse.Namespace) -> cfg.Thresholds:
-    given = {
-        key: getattr(args, key)
-        for key in ("warning_pct", "critical_pct", "idle_in_transaction_s")
-        if getattr(args, key) is not None
-    }
-    for key, value in given.items():
-        high = 100.0 if key.endswith("_pct") else None
-        checked(partial(schema.check_number, key, value, 1, high))
-    result = replace(current, **given)
-    if result.warning_pct > result.critical_pct:
-        raise UsageError("warning-pct must not exceed critical-pct")
-    return result
-
-
-def _alembic_path(path: Path) -> str:
-    path = path.expanduser().resolve()
-    if path.is_dir():
-        if not (path / "versions").is_dir():
-            raise UsageError(
-                f"{path} has no versions/ folder: give alembic.ini or the script folder"
-            )
-    elif not path.is_file():
-        raise UsageError(f"{path} does not exist")
-    return str(path)
+    changes: dict[str, Any] = given(args, Scope.ENVIRONMENT)
+    if "plan" in changes:
+        if changes["plan"] not in config.plans:
+            known = ", ".join(config.plans)
+            raise UsageError(f"unknown plan {changes['plan']!r} (known: {known})")
+        changes["connection_limit"] = None
+    elif "connection_limit" in changes:
+        changes["plan"] = None
+    if "alembic" in changes:
+        changes["alembic"] = checked(lambda: normalise_path(changes["alembic"]))
+    thresholds = replace(env.thresholds, **given(args, Scope.THRESHOLDS))
+    checked(lambda: check_thresholds(cfg.asdict(thresholds)))
+    return replace(env, thresholds=thresholds, **changes)
 
 
 def _get_secret(config: cfg.Config, name: str) -> str | None:

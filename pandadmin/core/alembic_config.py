@@ -41,6 +41,21 @@ class ScriptLocation:
     config_file: str | None = None
 
 
+def normalise_path(text: str) -> str:
+    """The one stored form of an environment's Alembic path: absolute, `~` expanded, and
+    naming an existing file or a script folder holding `versions/` (else ValueError)."""
+    path = Path(text).expanduser().resolve()
+    if path.is_dir():
+        if not (path / "versions").is_dir():
+            raise ValueError(
+                f"Alembic path {path} has no versions/ folder:"
+                " give alembic.ini or the script folder"
+            )
+    elif not path.is_file():
+        raise ValueError(f"Alembic path {path} does not exist")
+    return str(path)
+
+
 def locate_scripts(path: str | os.PathLike[str]) -> ScriptLocation:
     """Resolve an alembic.ini, a pyproject.toml or a script directory to version folders."""
     target = Path(path).expanduser().absolute()

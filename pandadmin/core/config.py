@@ -18,10 +18,11 @@ from typing import Any
 import platformdirs
 import tomlkit
 
-from pandadmin.core.config_schema import BUILTIN_PLANS, ConfigError, parse_document
+from pandadmin.core.config_schema import ConfigError, parse_document
+from pandadmin.core.settings import BUILTIN_PLANS, POOL_FIELDS, Scope, fields
 
 SCHEMA_VERSION = 1
-POOL_KEYS = ("health_url", "pool_size", "max_overflow", "workers", "replicas")
+SERVICE_KEYS = ("health_url", *POOL_FIELDS)  # always written; other fields when not default
 
 __all__ = [
     "BUILTIN_PLANS",
@@ -179,41 +180,34 @@ def dumps(config: Config) -> str:
     doc = tomlkit.document()
     doc.add(tomlkit.comment("pandadmin settings. DATABASE_URLs live in the OS keyring, not here."))
     doc["schema_version"] = SCHEMA_VERSION
-    if config.keyring_service:
-        doc["keyring_service"] = config.keyring_service
+    doc.update(_set_fields(config, Scope.CONFIG))
     custom = {k: v for k, v in config.plans.items() if BUILTIN_PLANS.get(k) != v}
     if custom:
         doc["plans"] = custom
     if config.notifications != Notifications():
-        doc["notifications"] = asdict(config.notifications)
+        doc["notifications"] = _set_fields(config.notifications, Scope.NOTIFICATIONS)
     doc["environments"] = {e.name: _environment_table(e) for e in config.environments}
     return tomlkit.dumps(doc)
 
 
-def _environment_table(env: Environment) -> dict[str, Any]:
-    table: dict[str, Any] = {}
-    if env.connection_limit is not None:
-        table["connection_limit"] = env.connection_limit
-    else:
-        table["plan"] = env.plan
-    for key in ("alembic", "version_table"):
-        if getattr(env, key) is not None:
-            table[key] = getattr(env, key)
-    table["interval"] = env.interval
-    if env.thresholds != Thresholds():
-        table["thresholds"] = asdict(env.thresholds)
-    table["services"] = {s.name: _service_table(s) for s in env.services}
-    return table
-
-
-def _service_table(service: Service) -> dict[str, Any]:
-    """A service's keys: pool sizing always, health conditions only when set."""
-    plain = Service(service.name, service.health_url)
+def _set_fields(obj: object, scope: Scope, always: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields of `scope` that hold a value other than their default (None is "not set");
+    the `always` ones whenever they hold a value."""
     return {
-        k: v
-        for k, v in asdict(service, skip=("name",)).items()
-        if v is not None and (k in POOL_KEYS or v != getattr(plain, k))
+        f.name: value
+        for f in fields(scope)
+        if (value := getattr(obj, f.name)) is not None and (f.name in always or value != f.default)
     }
+
+
+def _environment_table(env: Environment) -> dict[str, Any]:
+    table = _set_fields(env, Scope.ENVIRONMENT, ("plan", "interval"))
+    if env.connection_limit is not None:
+        table.pop("plan", None)  # an explicit limit replaces the plan
+    if env.thresholds != Thresholds():
+        table["thresholds"] = _set_fields(env.thresholds, Scope.THRESHOLDS)
+    table["services"] = {s.name: _set_fields(s, Scope.SERVICE, SERVICE_KEYS) for s in env.services}
+    return table
 
 
 def asdict(obj: object, skip: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -225,7 +219,7 @@ def _build(
     envs: list[dict[str, Any]],
     plans: dict[str, int],
     notifications: dict[str, Any],
-    keyring_service: str | None,
+    top: dict[str, Any],
 ) -> Config:
     environments = tuple(
         Environment(
@@ -235,9 +229,7 @@ def _build(
         )
         for e in envs
     )
-    return Config(
-        environments, {**BUILTIN_PLANS, **plans}, Notifications(**notifications), keyring_service
-    )
+    return Config(environments, {**BUILTIN_PLANS, **plans}, Notifications(**notifications), **top)
 
 
 def _fsync_dir(folder: Path) -> None:

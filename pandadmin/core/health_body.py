@@ -8,7 +8,6 @@ sub-checks only decide when there is none.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from typing import Any
 from pandadmin.core.config import Service
 from pandadmin.core.health_trace import certificate_note
 from pandadmin.core.models import HealthResult, Note, Status, SubCheck, Timing
+from pandadmin.core.settings import parse_accepted
 
 UNHEALTHY = frozenset({"fail", "down", "error", "unhealthy", "critical", "out_of_service"})
 WARNING = frozenset({"warn", "warning", "degraded"})
@@ -102,22 +102,6 @@ def word_status(word: object) -> Status | None:
     if lowered in HEALTHY:
         return Status.OK
     return None
-
-
-@functools.lru_cache(maxsize=256)
-def parse_accepted(spec: str) -> tuple[tuple[int, int], ...]:
-    """`"200-299,418"` -> ((200, 299), (418, 418)); raises ValueError naming the bad part."""
-    ranges = []
-    for part in spec.split(","):
-        low, _, high = part.strip().partition("-")
-        try:
-            first, last = int(low), int(high or low)
-        except ValueError:
-            raise ValueError(f"invalid status code range {part.strip()[:20]!r}") from None
-        if not 100 <= first <= last <= 599:
-            raise ValueError(f"status code range {part.strip()!r} must lie within 100-599")
-        ranges.append((first, last))
-    return tuple(ranges)
 
 
 def judge(code: int, body: bytes | None, conditions: Conditions | None = None) -> BodyVerdict:

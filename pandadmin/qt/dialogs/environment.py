@@ -12,25 +12,24 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from pandadmin.core.config import Config, Environment
-from pandadmin.core.config_schema import check_name
 from pandadmin.core.models import DatabaseResult, Status
+from pandadmin.core.settings import check_name
 from pandadmin.core.settings_edit import EnvironmentChange
 from pandadmin.core.urls import UrlError, normalise, parse
 from pandadmin.qt import theme
+from pandadmin.qt.dialogs.fields import float_spin_box, int_spin_box
 from pandadmin.qt.dialogs.services_editor import ServicesEditor
 
 CUSTOM = "custom"
@@ -53,8 +52,8 @@ class EnvironmentDialog(QDialog):
         self.test_button = QPushButton("Test connection", self)
         self.test_result = QLabel(" ", self)
         self.plan = QComboBox(self)
-        self.custom_limit = QSpinBox(self)
-        self.interval = QDoubleSpinBox(self)
+        self.custom_limit = int_spin_box("connection_limit", self)
+        self.interval = float_spin_box("interval", self)
         self.alembic = QLineEdit(self)
         self.browse = QPushButton("Browse…", self)
         self.services = ServicesEditor(self)
@@ -80,8 +79,6 @@ class EnvironmentDialog(QDialog):
         for name, limit in self.config.plans.items():
             self.plan.addItem(f"{name} ({limit})", name)
         self.plan.addItem("custom limit", CUSTOM)
-        self.custom_limit.setRange(1, 100_000)
-        self.interval.setRange(0.5, 3600)
         self.interval.setSuffix(" s")
         for widget in (self.test_result, self.error):
             widget.setWordWrap(True)

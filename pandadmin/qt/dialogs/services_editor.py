@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,12 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from pandadmin.core.config import Service
-from pandadmin.core.config_schema import check_health_url, check_name
 from pandadmin.core.models import Status
+from pandadmin.core.settings import POOL_FIELDS, check_health_url, check_name
 from pandadmin.qt import theme
+from pandadmin.qt.dialogs.fields import int_spin_box
 
-HEADERS = ("Name", "Health URL", "pool_size", "max_overflow", "workers", "replicas")
-INT_FIELDS = (("pool_size", 0), ("max_overflow", 0), ("workers", 1), ("replicas", 1))
+HEADERS = ("Name", "Health URL", *POOL_FIELDS)
 
 
 class ServicesEditor(QWidget):
@@ -69,9 +70,8 @@ class ServicesEditor(QWidget):
         name.setData(Qt.ItemDataRole.UserRole, service)  # keeps the fields not in the table
         self.table.setItem(row, 0, name)
         self.table.setItem(row, 1, QTableWidgetItem(service.health_url))
-        for column, (key, minimum) in enumerate(INT_FIELDS, start=2):
-            spin = QSpinBox(self.table)
-            spin.setRange(minimum, 10_000)
+        for column, key in enumerate(POOL_FIELDS, start=2):
+            spin = int_spin_box(key, self.table)
             spin.setValue(getattr(service, key))
             spin.valueChanged.connect(lambda _v: self.changed.emit())
             self.table.setCellWidget(row, column, spin)
@@ -94,19 +94,11 @@ class ServicesEditor(QWidget):
     def _service(self, row: int) -> Service:
         name = check_name("service", self._text(row, 0))
         url = check_health_url(self._text(row, 1))
-        ints = {key: self._int(row, column) for column, (key, _m) in enumerate(INT_FIELDS, 2)}
+        ints: dict[str, Any] = {k: self._int(row, col) for col, k in enumerate(POOL_FIELDS, 2)}
         item = self.table.item(row, 0)
         original = item.data(Qt.ItemDataRole.UserRole) if item else None
         base = original if isinstance(original, Service) else Service(name, url)
-        return replace(
-            base,
-            name=name,
-            health_url=url,
-            pool_size=ints["pool_size"],
-            max_overflow=ints["max_overflow"],
-            workers=ints["workers"],
-            replicas=ints["replicas"],
-        )
+        return replace(base, name=name, health_url=url, **ints)
 
     def _text(self, row: int, column: int) -> str:
         item = self.table.item(row, column)
