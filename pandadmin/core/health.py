@@ -20,6 +20,7 @@ from pandadmin.core.models import HealthResult
 MAX_BODY = 256 * 1024
 MAX_REDIRECTS = 3
 RETRY_PAUSE_S = 0.2
+RETRY_BUDGET_S = 20.0  # all attempts of one check (the poller's ceiling is 30 s)
 POOL_LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=2)
 
 
@@ -82,13 +83,18 @@ class HealthProber:
         self, service: Service, headers: Mapping[str, str] | None = None
     ) -> HealthResult:
         """One check: a GET, retried at once up to `service.retries` times while it fails."""
+        started = time.monotonic()
         result = await self._attempt(service, headers)
         attempts = 1
-        while not result.ok and attempts <= service.retries:
+        while not result.ok and attempts <= service.retries and self._may_retry(started):
             await asyncio.sleep(RETRY_PAUSE_S)
             attempts += 1
             result = await self._attempt(service, headers)
         return replace(result, attempts=attempts) if attempts > 1 else result
+
+    def _may_retry(self, started: float) -> bool:
+        """Another attempt must end within RETRY_BUDGET_S, well under the poll's ceiling."""
+        return time.monotonic() - started + RETRY_PAUSE_S + self.timeout <= RETRY_BUDGET_S
 
     async def close(self) -> None:
         await self._client.aclose()

@@ -26,30 +26,35 @@ def check(
     return asyncio.run(main())
 
 
-@pytest.mark.parametrize(
-    ("dialect", "status", "error"),
-    [
-        ("ok-false", Status.CRITICAL, "reported not ok: database unavailable"),
-        ("ietf-pass", Status.OK, None),
-        ("ietf-warn", Status.WARNING, None),
-        ("ietf-fail", Status.CRITICAL, "reported fail (db:connection: fail)"),
-        ("actuator-up", Status.OK, None),
-        ("actuator-down", Status.CRITICAL, "reported down (db: down)"),
-        ("degraded", Status.WARNING, None),
-        ("error", Status.CRITICAL, "reported error"),
-        ("unhealthy", Status.CRITICAL, "reported unhealthy"),
-        ("critical", Status.CRITICAL, "reported critical"),
-        ("healthy", Status.OK, None),
-        ("ok", Status.OK, None),
-    ],
-)
-def test_dialect_served_with_200(
-    dialects: str, dialect: str, status: Status, error: str | None
-) -> None:
-    result = check(Service("api", f"{dialects}/dialect/{dialect}"))
-    assert result.http_status == 200
-    assert (result.status, result.error) == (status, error)
-    assert result.ok == (status != Status.CRITICAL)
+DIALECTS = {
+    "ok-false": (Status.CRITICAL, "reported not ok: database unavailable"),
+    "ietf-pass": (Status.OK, None),
+    "ietf-warn": (Status.WARNING, None),
+    "ietf-fail": (Status.CRITICAL, "reported fail (db:connection: fail)"),
+    "actuator-up": (Status.OK, None),
+    "actuator-down": (Status.CRITICAL, "reported down (db: down)"),
+    "degraded": (Status.WARNING, None),
+    "error": (Status.CRITICAL, "reported error"),
+    "unhealthy": (Status.CRITICAL, "reported unhealthy"),
+    "critical": (Status.CRITICAL, "reported critical"),
+    "healthy": (Status.OK, None),
+    "ok": (Status.OK, None),
+}
+
+
+def test_each_dialect_served_with_200(dialects: str) -> None:
+    async def main() -> list[HealthResult]:
+        prober = HealthProber(timeout=5.0)
+        try:
+            return await asyncio.gather(
+                *(prober.check(Service(n, f"{dialects}/dialect/{n}")) for n in DIALECTS)
+            )
+        finally:
+            await prober.close()
+
+    results = asyncio.run(main())
+    assert {r.service: (r.status, r.error) for r in results} == DIALECTS
+    assert all(r.http_status == 200 and r.ok == (r.status != Status.CRITICAL) for r in results)
 
 
 def test_ietf_sub_checks_with_latency_reach_the_json(dialects: str) -> None:
@@ -131,3 +136,9 @@ def test_retries_with_a_server_too_slow_for_the_timeout(dialects: str) -> None:
     result = check(Service("api", f"{dialects}/slow?ms=3000", retries=1), timeout=0.5)
     assert not result.ok and result.attempts == 2
     assert result.error == "timed out after 0.5 s"
+
+
+def test_retries_stop_within_the_budget(dialects: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("pandadmin.core.health.RETRY_BUDGET_S", 1.3)
+    result = check(Service("api", f"{dialects}/slow?ms=3000", retries=10), timeout=0.5)
+    assert not result.ok and result.attempts == 2  # a third would end after 1.3 s
