@@ -10,8 +10,9 @@ import pytest
 
 from pandadmin.core.config import Service
 from pandadmin.core.health import HealthProber
-from pandadmin.core.health_body import judge, parse_accepted
+from pandadmin.core.health_body import judge
 from pandadmin.core.models import HealthResult, Status
+from pandadmin.core.settings import parse_accepted
 
 
 def probe(url: str, timeout: float = 1.0) -> HealthResult:
