@@ -8,6 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import keyring
@@ -15,6 +16,12 @@ import keyring.backend
 import pytest
 
 from pandadmin.demo.pgserver import EmbeddedPostgres
+from tests.support.alembic_projects import (
+    BRANCHY_DEPLOYS,
+    AlembicProject,
+    branch_and_merge_checkouts,
+    deploy_branchy,
+)
 
 
 class InMemoryKeyring(keyring.backend.KeyringBackend):
@@ -54,6 +61,28 @@ def pg() -> Iterator[EmbeddedPostgres]:
     server.start()
     yield server
     server.close()
+
+
+@dataclass(frozen=True)
+class Branchy:
+    """Checkouts of one branch + merge history and a database per environment, upgraded by
+    the real Alembic as `tests.support.alembic_projects.BRANCHY_DEPLOYS` says. Read-only."""
+
+    checkouts: dict[str, AlembicProject]
+    urls: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def branchy(pg: EmbeddedPostgres, tmp_path_factory: pytest.TempPathFactory) -> Branchy:
+    """Built once per session (the upgrades take seconds); tests must not migrate them."""
+    root = tmp_path_factory.mktemp("branchy")
+    checkouts = branch_and_merge_checkouts(root)
+    urls = {}
+    for env in BRANCHY_DEPLOYS:
+        pg.create_database(f"branchy_{env}")
+        urls[env] = pg.url(f"branchy_{env}")
+    deploy_branchy(checkouts, urls)
+    return Branchy(checkouts, urls)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from pandadmin.core.alembic_config import ScriptLocation, locate_scripts
@@ -21,6 +22,8 @@ FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
 _REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
 # Alembic 0.1 files without a `revision` variable carried the id in the file name.
 _LEGACY_REVISION = re.compile(r"([a-f0-9]+)\.py$")
+# The docstring line Alembic's script template writes: `Create Date: ${create_date}`.
+_CREATE_DATE = re.compile(r"^\s*Create Date:\s*(\S.*?)\s*$", re.MULTILINE)
 
 
 class RevisionFileError(Exception):
@@ -37,6 +40,7 @@ class Revision:
     depends_on: tuple[str, ...]
     message: str
     path: str
+    create_date: datetime | None = None  # from the docstring; None when absent or unparsable
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +99,15 @@ def parse_revision_source(source: str | bytes, path: Path) -> Revision:
     except (ValueError, RecursionError, MemoryError) as exc:
         raise RevisionFileError(f"cannot parse: {exc}") from exc
     values = {name: _literal(name, node) for name, node in _assignments(tree).items()}
+    docstring = ast.get_docstring(tree, clean=False)
     return Revision(
         revision=_revision_id(values.get("revision"), path.name),
         down_revisions=_ids("down_revision", values.get("down_revision")),
         branch_labels=_ids("branch_labels", values.get("branch_labels")),
         depends_on=_ids("depends_on", values.get("depends_on")),
-        message=_message(ast.get_docstring(tree, clean=False)),
+        message=_message(docstring),
         path=str(path),
+        create_date=_create_date(docstring),
     )
 
 
@@ -167,6 +173,17 @@ def _message(docstring: str | None) -> str:
     first = (docstring or "").strip().split("\n\n")[0].strip().splitlines()
     line = first[0].strip() if first else ""
     return "" if line.startswith("Revision ID:") else line
+
+
+def _create_date(docstring: str | None) -> datetime | None:
+    # Alembic writes str(datetime.now(tz)): ISO with a space, microseconds, maybe an offset.
+    found = _CREATE_DATE.search(docstring or "")
+    if found is None:
+        return None
+    try:
+        return datetime.fromisoformat(found.group(1))
+    except ValueError:
+        return None
 
 
 # --- cached reading ---------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Migration status per environment: Alembic scripts read statically, compared with the
-rows of the database's version table; plus the environment matrix the GUI shows.
+rows of the database's version table. The revision-by-environment matrix built from these
+statuses is `pandadmin.core.migration_matrix`.
 
 Status rules live in `pandadmin.core.revision_graph` (module docstring).
 """
@@ -7,21 +8,17 @@ Status rules live in `pandadmin.core.revision_graph` (module docstring).
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import asyncpg
 
-from pandadmin.core.alembic_config import ScriptLocationError
+from pandadmin.core.alembic_config import ScriptLocation, ScriptLocationError
 from pandadmin.core.alembic_scripts import Revision, RevisionReader, ScriptSet
 from pandadmin.core.revision_graph import (
     ERROR,
     NOT_CONFIGURED,
-    NOT_INITIALIZED,
     STATUSES,
-    UP_TO_DATE,
     RevisionGraph,
     evaluate,
 )
@@ -29,11 +26,10 @@ from pandadmin.core.revision_graph import (
 __all__ = [
     "DEFAULT_VERSION_TABLE",
     "STATUSES",
-    "MatrixRow",
-    "MigrationMatrix",
     "MigrationStatus",
     "Revision",
     "RevisionReader",
+    "compare",
     "migration_status",
     "qualified_table",
     "quote_ident",
@@ -66,6 +62,10 @@ class MigrationStatus:
     unreadable: tuple[str, ...] = ()  # "file.py: reason" for files that could not be read
     warnings: tuple[str, ...] = ()  # graph problems Alembic would warn about or refuse
     detail: str | None = None  # why ahead / diverged / multiple_heads
+    # Every readable revision of the scripts and where they live: the matrix needs the
+    # whole graph, not just what is pending (`to_json` leaves them out).
+    scripts: tuple[Revision, ...] = ()
+    location: ScriptLocation | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The `migrations` object of `check --json` (DESIGN.md) plus extra keys."""
@@ -123,12 +123,26 @@ async def migration_status(
         return MigrationStatus(NOT_CONFIGURED, (), (), (), None)
     scripts, script_error = await _read_scripts(reader_cache or RevisionReader(), alembic_path)
     rows, db_error = await _read_rows(conn, version_table)
-    graph = RevisionGraph.build(scripts.revisions if scripts else ())
     unreadable = tuple(f"{name}: {why}" for name, why in scripts.unreadable) if scripts else ()
+    revisions, location = (scripts.revisions, scripts.location) if scripts else ((), None)
     errors = [e for e in (script_error, db_error) if e]
     if errors:
-        found = rows or ()
-        return MigrationStatus(ERROR, found, graph.heads, (), "; ".join(errors), unreadable)
+        heads = RevisionGraph.build(revisions).heads
+        return MigrationStatus(
+            ERROR, rows or (), heads, (), "; ".join(errors), unreadable,
+            scripts=revisions, location=location,
+        )  # fmt: skip
+    return compare(revisions, rows, location, unreadable)
+
+
+def compare(
+    revisions: tuple[Revision, ...],
+    rows: tuple[str, ...] | None,
+    location: ScriptLocation | None = None,
+    unreadable: tuple[str, ...] = (),
+) -> MigrationStatus:
+    """Where a database with version rows `rows` (None: no table) stands against scripts."""
+    graph = RevisionGraph.build(revisions)
     verdict = evaluate(graph, rows)
     return MigrationStatus(
         status=verdict.status,
@@ -139,6 +153,8 @@ async def migration_status(
         unreadable=unreadable,
         warnings=graph.problems,
         detail=None if verdict.status == ERROR else verdict.detail,
+        scripts=revisions,
+        location=location,
     )
 
 
@@ -163,82 +179,3 @@ async def _read_rows(
         table = version_table or DEFAULT_VERSION_TABLE
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         return None, f"cannot read {table}: {reason}"
-
-
-# --- the environment matrix -------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MatrixRow:
-    """One environment in the migrations matrix."""
-
-    environment: str
-    database_revisions: tuple[str, ...]
-    heads: tuple[str, ...]
-    pending_count: int
-    status: str
-
-
-@dataclass(frozen=True, slots=True)
-class MigrationMatrix:
-    """Environments side by side, and which ones drift from the others.
-
-    The reference state is the database revisions of the environments that are up to
-    date (else the most common state); `drifted` are the environments elsewhere.
-    Environments whose state is unknown (error, not configured) are never counted.
-    """
-
-    rows: tuple[MatrixRow, ...]
-    reference: tuple[str, ...] | None
-    drifted: tuple[str, ...]
-    unknown: tuple[str, ...]
-    summary: str
-
-    @classmethod
-    def from_statuses(cls, statuses: Mapping[str, MigrationStatus]) -> MigrationMatrix:
-        rows = tuple(_row(env, status) for env, status in statuses.items())
-        known = {r.environment: r.database_revisions for r in rows if _is_known(r.status)}
-        reference = _reference(rows, known)
-        drifted = tuple(env for env, revs in known.items() if revs != reference)
-        unknown = tuple(r.environment for r in rows if not _is_known(r.status))
-        return cls(rows, reference, drifted, unknown, _summary(known, drifted))
-
-    @property
-    def in_sync(self) -> bool:
-        return not self.drifted
-
-
-def _row(env: str, status: MigrationStatus) -> MatrixRow:
-    return MatrixRow(
-        env, status.database_revisions, status.heads, len(status.pending), status.status
-    )
-
-
-def _is_known(status: str) -> bool:
-    return status not in (ERROR, NOT_CONFIGURED)
-
-
-def _reference(
-    rows: tuple[MatrixRow, ...], known: Mapping[str, tuple[str, ...]]
-) -> tuple[str, ...] | None:
-    current = [known[r.environment] for r in rows if r.status == UP_TO_DATE]
-    candidates = current or list(known.values())
-    if not candidates:
-        return None
-    # most_common keeps first-seen order on ties, i.e. the caller's environment order.
-    return Counter(candidates).most_common(1)[0][0]
-
-
-def _summary(known: Mapping[str, tuple[str, ...]], drifted: tuple[str, ...]) -> str:
-    if not known:
-        return "no database state known"
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for env, revs in known.items():
-        groups.setdefault(revs, []).append(env)
-    if not drifted:
-        return f"all at {_revs(next(iter(groups)))}"
-    return "; ".join(f"{', '.join(envs)} at {_revs(revs)}" for revs, envs in groups.items())
-
-
-def _revs(revisions: tuple[str, ...]) -> str:
-    return ", ".join(revisions) if revisions else NOT_INITIALIZED.replace("_", " ")

@@ -3,8 +3,6 @@ view, the empty state, menus and keys. It renders; the controller decides."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -28,7 +26,7 @@ from pandadmin.qt.widgets.detail import EnvironmentDetail
 from pandadmin.qt.widgets.empty import EmptyState
 from pandadmin.qt.widgets.env_filter import FilterBar
 from pandadmin.qt.widgets.env_list import EnvironmentList
-from pandadmin.qt.widgets.migrations import MigrationMatrixView
+from pandadmin.qt.widgets.revision_matrix import MigrationMatrixView
 from pandadmin.qt.window_state import WindowState
 
 EMPTY_PAGE, MAIN_PAGE = 0, 1
@@ -80,7 +78,7 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 5)
         split.setSizes([560, 720])
         self.tabs.addTab(split, "Environments")
-        self.tabs.addTab(self.matrix, "Migration drift")
+        self.tabs.addTab(self.matrix, "Migration matrix")
         self.pages.addWidget(self.empty)
         self.pages.addWidget(self.tabs)
         self.setCentralWidget(self.pages)
@@ -162,10 +160,11 @@ class MainWindow(QMainWindow):
             self.detail.show_environment(self.config, env, report, history, reference)
 
     def _update_matrix(self) -> None:
-        statuses: Mapping[str, object] = {
-            name: r.migrations for name, r in self.reports.items() if r.migrations is not None
-        }
-        self.matrix.show_statuses(statuses)  # type: ignore[arg-type]
+        # In the configuration's order, not the order reports happened to arrive in.
+        reports = (self.reports.get(env.name) for env in self.config.environments)
+        self.matrix.show_statuses(
+            {r.name: r.migrations for r in reports if r is not None and r.migrations is not None}
+        )
 
     # intents ---------------------------------------------------------------------------
 

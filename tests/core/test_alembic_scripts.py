@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -232,7 +233,7 @@ def test_annotated_assignments_as_in_the_current_template() -> None:
         depends_on: Union[str, Sequence[str], None] = ["aaaa", "bbbb"]
     ''')
     assert rev == Revision("1a2b", ("0f0f",), ("core",), ("aaaa", "bbbb"), "Add users table",
-                           "x.py")  # fmt: skip
+                           "x.py", datetime(2026, 1, 1))  # fmt: skip
 
 
 def test_plain_assignments_merge_tuple_and_none() -> None:
@@ -408,3 +409,20 @@ def test_files_generated_by_real_alembic(tmp_path: Path) -> None:
         assert scripts.unreadable == ()
     by_id = {r.revision: r for r in RevisionReader().read(plain.ini).revisions}
     assert by_id["bbb1"].branch_labels == ("core",) and by_id["bbb2"].down_revisions == ("bbb1",)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Create Date: 2026-10-02 09:05:17.094412", datetime(2026, 10, 2, 9, 5, 17, 94412)),
+        (
+            "Create Date: 2026-10-02 09:05:17+02:00",
+            datetime.fromisoformat("2026-10-02T09:05:17+02:00"),
+        ),
+        ("Create Date: yesterday", None),
+        ("Created: 2026-10-02", None),
+    ],
+)
+def test_create_date_from_the_docstring(line: str, expected: datetime | None) -> None:
+    source = f'"""msg\n\nRevision ID: a\nRevises:\n{line}\n\n"""\nrevision = "a"\n'
+    assert parse_revision_source(source, Path("a.py")).create_date == expected

@@ -1,4 +1,4 @@
-"""The migrations façade without a database: quoting, JSON, error paths, the matrix."""
+"""The migrations façade without a database: quoting, JSON, error paths."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 
 from pandadmin.core.migrations import (
     STATUSES,
-    MigrationMatrix,
     MigrationStatus,
     Revision,
     migration_status,
@@ -101,50 +100,3 @@ def test_invalid_version_table_is_an_error_before_any_query(tmp_path: Path) -> N
     )
     assert status.status == "error" and status.error is not None
     assert status.error.startswith("version table:")
-
-
-def _status(
-    status: str, rows: tuple[str, ...], heads: tuple[str, ...] = ("r3",)
-) -> MigrationStatus:
-    pending = tuple(
-        Revision(r, (), (), (), "", "") for r in ("r1", "r2", "r3") if rows and r > rows[0]
-    )
-    return MigrationStatus(status, rows, heads, pending, None)
-
-
-def test_matrix_reference_is_the_up_to_date_state() -> None:
-    matrix = MigrationMatrix.from_statuses(
-        {
-            "prod": _status("behind", ("r1",)),
-            "dev": _status("up_to_date", ("r3",)),
-            "qa": _status("behind", ("r1",)),
-            "ci": _status("error", ()),
-            "new": _status("not_initialized", ()),
-        }
-    )
-    assert matrix.reference == ("r3",)
-    assert matrix.drifted == ("prod", "qa", "new") and matrix.unknown == ("ci",)
-    assert matrix.summary == "prod, qa at r1; dev at r3; new at not initialized"
-    assert [r.pending_count for r in matrix.rows] == [2, 0, 2, 0, 0]
-    assert not matrix.in_sync
-
-
-def test_matrix_in_sync_and_empty() -> None:
-    same = MigrationMatrix.from_statuses(
-        {"a": _status("up_to_date", ("r3",)), "b": _status("up_to_date", ("r3",))}
-    )
-    assert same.in_sync and same.summary == "all at r3" and same.drifted == ()
-    nothing = MigrationMatrix.from_statuses({"a": _status("not_configured", ())})
-    assert nothing.reference is None and nothing.unknown == ("a",)
-    assert nothing.summary == "no database state known" and nothing.in_sync
-
-
-def test_matrix_without_up_to_date_uses_the_most_common_state() -> None:
-    matrix = MigrationMatrix.from_statuses(
-        {
-            "a": _status("behind", ("r1",)),
-            "b": _status("behind", ("r2",)),
-            "c": _status("behind", ("r2",)),
-        }
-    )
-    assert matrix.reference == ("r2",) and matrix.drifted == ("a",)

@@ -9,8 +9,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from pandadmin.core.migration_matrix import RevisionMatrix
 from pandadmin.core.migrations import (
-    MigrationMatrix,
     MigrationStatus,
     RevisionReader,
     migration_status,
@@ -259,14 +259,18 @@ def test_matrix_across_environments_with_one_shared_reader(
     reader = RevisionReader()
     statuses = {env: status_of(url, project.ini, reader=reader) for env, url in urls.items()}
     assert (reader.files_parsed, reader.files_reused) == (3, 6)
-    matrix = MigrationMatrix.from_statuses(statuses)
-    assert [(r.environment, r.pending_count, r.status) for r in matrix.rows] == [
-        ("dev", 0, "up_to_date"),
-        ("staging", 0, "up_to_date"),
-        ("prod", 2, "behind"),
+    matrix = RevisionMatrix.build(statuses)
+    assert [(c.environment, c.status) for c in matrix.columns] == [
+        ("dev", "up_to_date"),
+        ("staging", "up_to_date"),
+        ("prod", "behind"),
     ]
-    assert matrix.drifted == ("prod",) and matrix.reference == ("r3",)
-    assert matrix.summary == "dev, staging at r3; prod at r1"
+    assert [(r.revision.revision, r.revision.message, tuple(r.cells)) for r in matrix.rows] == [
+        ("r3", "step 3", ("applied", "applied", "pending")),
+        ("r2", "step 2", ("applied", "applied", "pending")),
+        ("r1", "step 1", ("applied", "applied", "applied")),
+    ]
+    assert all(r.revision.create_date is not None for r in matrix.rows)
 
 
 def test_read_database_revisions_directly(db: str) -> None:

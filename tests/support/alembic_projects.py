@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from alembic import command
@@ -98,6 +100,18 @@ class AlembicProject:
         if not annotated:
             (self.script_dir / "script.py.mako").write_text(PLAIN_SCRIPT_MAKO)
 
+    def checkout(self, root: Path) -> AlembicProject:
+        """A copy of the project as it is now, in `root`: another clone at this commit."""
+        shutil.copytree(self.root, root, ignore=shutil.ignore_patterns("__pycache__"))
+        ini = root / "alembic.ini"
+        ini.write_text(ini.read_text().replace(str(self.script_dir), "%(here)s/migrations"))
+        copy = object.__new__(AlembicProject)
+        copy.__dict__.update(self.__dict__)
+        copy.root, copy.ini, copy.pyproject = root, ini, root / "pyproject.toml"
+        copy.script_dir = root / "migrations"
+        copy.versions = copy.script_dir / "versions"
+        return copy
+
     def _config(self) -> Config:
         toml = self.pyproject if self._uses_toml else None
         return Config(str(self.ini), toml_file=toml, stdout=io.StringIO())
@@ -170,3 +184,45 @@ def linear_project(root: Path, count: int, **options: bool) -> AlembicProject:
     for number in range(1, count + 1):
         project.revision(f"r{number}", f"step {number}")
     return project
+
+
+# Two branches off a1 (x1, y1), merged by m1, then n1; four checkouts of different ages and
+# the revision each environment's database was upgraded to, with which checkout.
+BRANCHY_DEPLOYS = {"dev": ("dev", "heads"), "staging": ("staging", "x1"),
+                   "prod": ("prod", "x1"), "qa": ("staging", "m1")}  # fmt: skip
+# What the matrix must show, newest first (columns dev, staging, prod, qa).
+BRANCHY_CELLS = {
+    "n1": ("applied", "not_in_scripts", "not_in_scripts", "not_in_scripts"),
+    "m1": ("applied", "pending", "not_in_scripts", "applied_not_in_scripts"),
+    "y1": ("applied", "pending", "pending", "applied_not_in_scripts"),
+    "x1": ("applied", "applied", "applied", "applied"),
+    "a1": ("applied", "applied", "applied", "applied"),
+}
+BRANCHY_STATUSES = {"dev": "up_to_date", "staging": "behind", "prod": "multiple_heads",
+                    "qa": "ahead"}  # fmt: skip
+
+
+def branch_and_merge_checkouts(root: Path) -> dict[str, AlembicProject]:
+    """One project grown revision by revision, cloned into a checkout per environment."""
+    project = AlembicProject(root / "dev")
+    project.revision("a1", "create accounts")
+    project.revision("x1", "add invoices", head="a1")
+    checkouts = {"qa": project.checkout(root / "qa")}
+    project.revision("y1", "add audit log", head="a1", splice=True)
+    checkouts["prod"] = project.checkout(root / "prod")
+    project.merge("m1", "merge invoices and audit log", ["x1", "y1"])
+    checkouts["staging"] = project.checkout(root / "staging")
+    project.revision("n1", "index invoices by date")
+    return {"dev": project, **checkouts}
+
+
+def deploy_branchy(checkouts: dict[str, AlembicProject], urls: dict[str, str]) -> None:
+    """Upgrade each environment's database as BRANCHY_DEPLOYS says (real `alembic upgrade`,
+    one subprocess per database, side by side: each spends most of its time importing)."""
+    with ThreadPoolExecutor(len(BRANCHY_DEPLOYS)) as pool:
+        done = [
+            pool.submit(checkouts[checkout].upgrade, urls[env], target)
+            for env, (checkout, target) in BRANCHY_DEPLOYS.items()
+        ]
+    for future in done:
+        future.result()

@@ -1,13 +1,11 @@
-"""Migrations of one environment (revisions, heads, pending with messages) and the
-overview matrix across all environments (the drift view)."""
+"""Migrations of one environment: revisions, heads, pending with messages. The matrix
+across environments is `revision_matrix`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from pandadmin.core.migrations import MigrationMatrix, MigrationStatus
+from pandadmin.core.migrations import MigrationStatus
 from pandadmin.core.models import Status
 from pandadmin.qt import present, theme
 from pandadmin.qt.widgets.tables import SimpleTable
@@ -59,39 +57,3 @@ def _problems(status: MigrationStatus) -> str:
 
 def _revs(revisions: tuple[str, ...]) -> str:
     return ", ".join(revisions) if revisions else "(none)"
-
-
-class MigrationMatrixView(QWidget):
-    """Every environment side by side; environments off the reference state stand out."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.summary = QLabel(" ", self)
-        self.summary.setWordWrap(True)
-        self.table = SimpleTable(("Environment", "Status", "Database at", "Heads", "Pending"), self)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
-        self._shown: list[tuple[str, MigrationStatus | None]] | None = None
-
-    def show_statuses(self, statuses: Mapping[str, MigrationStatus]) -> None:
-        """Refills the table only when a status changed: it is called on every report
-        (20 environments polled every second), and refilling cost ~3 % of the app's CPU."""
-        # The drift tint follows light/dark, so the palette is part of what is shown.
-        shown = [("dark" if theme.is_dark() else "light", None), *statuses.items()]
-        if shown == self._shown:
-            return
-        self._shown = shown
-        if not statuses:
-            self.summary.setText("No environment has been checked yet.")
-            self.table.fill([])
-            return
-        matrix = MigrationMatrix.from_statuses(statuses)
-        drift = theme.tint(Status.WARNING, 60)
-        self.table.fill(
-            [(r.environment, r.status.replace("_", " "), _revs(r.database_revisions),
-              _revs(r.heads), r.pending_count) for r in matrix.rows],
-            tints=[drift if r.environment in matrix.drifted else None for r in matrix.rows],
-        )  # fmt: skip
-        state = "in sync" if matrix.in_sync else "drift"
-        self.summary.setText(f"<b>{state}</b>: {matrix.summary}")
