@@ -1,4 +1,4 @@
-"""The main window: environments list (with its filter) and detail, the migration drift
+"""The main window: environments list (with its filter) and detail, the migration matrix
 view, the empty state, menus and keys. It renders; the controller decides."""
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def specs(w: MainWindow) -> list[Spec]:
         Spec("filter", "View", "Filter", ("Ctrl+F", "/"), w.filter_bar.focus),
         Spec("clear_filter", "View", "Clear filter", ("Esc",), w.filter_bar.clear),
         Spec("environments", "View", "Environments", ("Ctrl+Shift+E",), w.show_environments),
-        Spec("drift", "View", "Migration drift", ("Ctrl+Shift+M",), w.show_drift),
+        Spec("drift", "View", "Migration matrix", ("Ctrl+Shift+M",), w.show_drift),
         *tab_actions,
         Spec(
             "chart_shorter", "View", "Chart: shorter range", ("Ctrl+-",), lambda: w.step_range(-1)
