@@ -1,6 +1,7 @@
 """A load-test target: many tiny HTTP health endpoints on 127.0.0.1, one per port.
 
-Every port answers `GET` with `{"ok": true}` after a fixed delay (HTTP/1.1 keep-alive);
+Every port answers `GET` with `{"ok": true}` after a fixed delay (HTTP/1.1 keep-alive),
+except paths under `/hang` (many services behind one gateway, some of them hung);
 "hang" ports accept the connection and never answer. One asyncio process serves them
 all, so the benchmark's client process is measured without the servers' CPU inside it.
 Prints one JSON line `{"ports": [...], "hang_ports": [...]}` once every port listens.
@@ -27,7 +28,9 @@ async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, del
     """Serve requests on one connection until the client closes it."""
     try:
         while True:
-            await reader.readuntil(b"\r\n\r\n")
+            head = await reader.readuntil(b"\r\n\r\n")
+            if head.startswith(b"GET /hang"):
+                return await never_answer(reader, writer)
             await asyncio.sleep(delay)
             writer.write(RESPONSE)
             await writer.drain()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -14,48 +13,14 @@ import httpx
 from pandadmin import __version__
 from pandadmin.core.config import Service
 from pandadmin.core.health_body import Answer, assess
-from pandadmin.core.health_trace import PhaseTrace, certificate_expiry, install_timing
+from pandadmin.core.health_trace import PhaseTrace, certificate_expiry
+from pandadmin.core.http_pool import PoolPerOrigin
 from pandadmin.core.models import HealthResult
 
 MAX_BODY = 256 * 1024
 MAX_REDIRECTS = 3
 RETRY_PAUSE_S = 0.2
 RETRY_BUDGET_S = 20.0  # all attempts of one check (the poller's ceiling is 30 s)
-POOL_LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=2)
-
-
-class PoolPerOrigin(httpx.AsyncBaseTransport):
-    """The shared client's transport: one small connection pool per origin.
-
-    httpcore's pool walks all of its connections on every request and every release,
-    O(n^2) for n requests in flight (encode/httpcore#1035): with hundreds of services
-    polled at once in one pool, that bookkeeping took most of a poll cycle. Here n is
-    one service's connections. One SSL context serves every pool (building one costs ms).
-    """
-
-    def __init__(self, ssl_context: ssl.SSLContext, max_origins: int = 4096) -> None:
-        self._ssl_context = ssl_context
-        self._max_origins = max_origins
-        self._pools: OrderedDict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport]
-        self._pools = OrderedDict()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        key = (url.raw_scheme, url.raw_host, url.port)
-        pool = self._pools.get(key)
-        if pool is None:
-            pool = self._pools[key] = install_timing(
-                httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=POOL_LIMITS)
-            )
-            if len(self._pools) > self._max_origins:  # services removed long ago
-                await self._pools.popitem(last=False)[1].aclose()
-        self._pools.move_to_end(key)
-        return await pool.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        pools, self._pools = list(self._pools.values()), OrderedDict()
-        for pool in pools:
-            await pool.aclose()
 
 
 class HealthProber:

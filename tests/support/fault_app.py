@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse, StreamingResponse
 
 app = FastAPI()
@@ -13,6 +13,15 @@ app = FastAPI()
 @app.get("/ok")
 async def ok() -> dict[str, bool]:
     return {"ok": True}
+
+
+@app.get("/http2-only")
+async def http2_only(request: Request, response: Response) -> dict[str, object]:
+    """Healthy only when asked over HTTP/2 (the client chose it where offered)."""
+    version = request.scope["http_version"]
+    if version != "2":
+        response.status_code = 505
+    return {"ok": version == "2", "error": f"asked over HTTP/{version}"}
 
 
 @app.get("/hang")

@@ -64,6 +64,19 @@ class UvicornProcess:
             self.process.wait()
 
 
+class HypercornProcess(UvicornProcess):
+    """`hypercorn APP` over TLS on 127.0.0.1, offering HTTP/2 (ALPN) and HTTP/1.1."""
+
+    def __init__(self, app: str, tls: tuple[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.tls = tls
+        bind = ["--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"]
+        certificate = ["--certfile", tls[0], "--keyfile", tls[1]]
+        args = [sys.executable, "-m", "hypercorn", app, *bind, *certificate]
+        self.process = subprocess.Popen(args)
+
+
 def sample_service(
     database_url: str,
     *,
