@@ -67,6 +67,10 @@ SUMMARY: list[tuple[str, str, str, str]] = [
     ("6 cold start: median (s)", "cold_start", "< 1.5", "median_s"),
     ("migrations: cold read of 500 revisions (ms)", "migrations", "< 500", "cold_read_ms"),
     ("metrics: GET /metrics, 20 env x 10 services (ms)", "metrics", "< 5", "scrape_ms.median"),
+    ("12 one origin: healthy ok beside 10 hung (of 10)", "shared_origin", "10",
+     "ten_hung_ten_healthy.healthy_ok_of_10_min"),
+    ("12 one origin: 200 services / one latency", "shared_origin", "< 2",
+     "two_hundred_on_one_origin.warm_over_latency"),
 ]  # fmt: skip
 MET = {
     "ratio_to_slowest": "ratio_goal_met",
@@ -74,6 +78,8 @@ MET = {
     "connections_per_database_max": "one_connection_per_database",
     "ratio_to_pg_activity_header": "ratio_goal_met",
     "cold_read_ms": "cold_goal_met",
+    "healthy_ok_of_10_min": "beside_hung_goal_met",
+    "warm_over_latency": "one_origin_goal_met",
 }
 
 
