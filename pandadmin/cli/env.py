@@ -27,7 +27,8 @@ from pandadmin.core.alembic_config import normalise_path
 from pandadmin.core.dotenv import read_variable
 from pandadmin.core.secrets import SecretStoreError
 from pandadmin.core.settings import Scope, check_name, check_thresholds
-from pandadmin.core.urls import UrlError, parse, redact
+from pandadmin.core.url_keywords import ignored_note
+from pandadmin.core.urls import DatabaseUrl, UrlError, parse, redact
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -85,7 +86,7 @@ def env_add(args: argparse.Namespace) -> int:
     url = read_database_url(args)
     secrets: dict[str, str | None] | None = {name: stored_url(url)} if url else None
     commit(args.config, config.with_environment(env), secrets)
-    stored = f"; DATABASE_URL stored in the keyring: {redact(url)}" if url else ""
+    stored = f"; DATABASE_URL stored in the keyring: {_url_cell(url)}" if url else ""
     print(f"added environment {name!r}, limit {limit_text(config, env)}{stored}")
     return 0
 
@@ -100,7 +101,8 @@ def env_set(args: argparse.Namespace) -> int:
     commit(
         args.config, config.with_environment(changed), {env.name: stored_url(url)} if url else None
     )
-    print(f"updated environment {env.name!r}, limit {limit_text(config, changed)}")
+    stored = f"; DATABASE_URL stored in the keyring: {_url_cell(url)}" if url else ""
+    print(f"updated environment {env.name!r}, limit {limit_text(config, changed)}{stored}")
     return 0
 
 
@@ -119,7 +121,7 @@ def env_rename(args: argparse.Namespace) -> int:
 
 def env_list(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    urls, problem = _redacted_urls(config)
+    urls, problem = _stored_urls(config)
     if args.json:
         rows = [_env_json(config, env, urls.get(env.name)) for env in config.environments]
         print(json.dumps({"environments": rows}, indent=2))
@@ -152,7 +154,7 @@ def env_import_dotenv(args: argparse.Namespace) -> int:
     env = config.environment(name) or cfg.Environment(name)
     commit(args.config, config.with_environment(env), {name: stored_url(url)})
     verb = "updated" if config.environment(name) else "added"
-    print(f"{verb} environment {name!r}; DATABASE_URL stored in the keyring: {redact(url)}")
+    print(f"{verb} environment {name!r}; DATABASE_URL stored in the keyring: {_url_cell(url)}")
     return 0
 
 
@@ -195,33 +197,39 @@ def _get_secret(config: cfg.Config, name: str) -> str | None:
         raise CommandError(f"keyring: {exc}") from None
 
 
-def _redacted_urls(config: cfg.Config) -> tuple[dict[str, str | None], str | None]:
-    urls: dict[str, str | None] = {}
+Stored = DatabaseUrl | str | None  # a parsed URL, a problem with it, or none stored
+
+
+def _stored_urls(config: cfg.Config) -> tuple[dict[str, Stored], str | None]:
+    urls: dict[str, Stored] = {}
     try:
         for env in config.environments:
             raw = secret_store(config).get(env.name)
-            urls[env.name] = _redact_stored(raw)
+            urls[env.name] = _parse_stored(raw)
     except SecretStoreError as exc:
         return {}, str(exc)
     return urls, None
 
 
-def _redact_stored(raw: str | None) -> str | None:
+def _parse_stored(raw: str | None) -> Stored:
     if raw is None:
         return None
     try:
-        return redact(parse(raw))
+        return parse(raw)
     except UrlError:
         return "(unreadable URL in keyring)"
 
 
-def _env_json(config: cfg.Config, env: cfg.Environment, url: str | None) -> dict[str, Any]:
+def _env_json(config: cfg.Config, env: cfg.Environment, url: Stored) -> dict[str, Any]:
+    parsed = url if isinstance(url, DatabaseUrl) else None
     return {
         "name": env.name,
         "plan": env.plan,
         "connection_limit": env.connection_limit,
         "plan_limit": config.plan_limit(env),
-        "database_url": url,
+        "database_url": redact(parsed) if parsed else url,
+        "database_url_ignored": list(parsed.ignored) if parsed else [],
+        "pooled": parsed.pooled if parsed else False,
         "alembic": env.alembic,
         "version_table": env.version_table,
         "interval": env.interval,
@@ -230,14 +238,21 @@ def _env_json(config: cfg.Config, env: cfg.Environment, url: str | None) -> dict
     }
 
 
-def _print_table(config: cfg.Config, urls: dict[str, str | None]) -> None:
+def _url_cell(url: Stored) -> str:
+    if not isinstance(url, DatabaseUrl):
+        return url or "-"
+    note = ignored_note(url.ignored)
+    return redact(url) + (f"  ({note})" if note else "")
+
+
+def _print_table(config: cfg.Config, urls: dict[str, Stored]) -> None:
     if not config.environments:
         print("no environments yet: add one with `pandadmin env add NAME --database-url-stdin`")
         return
     rows = [("NAME", "LIMIT", "SERVICES", "DATABASE_URL")]
     for env in config.environments:
-        url = urls.get(env.name) if urls else "(keyring unavailable)"
-        rows.append((env.name, limit_text(config, env), str(len(env.services)), url or "-"))
+        url = _url_cell(urls.get(env.name)) if urls else "(keyring unavailable)"
+        rows.append((env.name, limit_text(config, env), str(len(env.services)), url))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
         cells = "  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))

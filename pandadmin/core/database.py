@@ -119,7 +119,13 @@ class DatabaseMonitor:
     def _succeeded(self, sample: ActivitySample) -> DatabaseResult:
         self._failures, self._last_error = 0, None
         self.last_seen = sample.taken_at
-        return DatabaseResult(redact(self.url), sample.taken_at, sample, last_seen=self.last_seen)
+        return DatabaseResult(
+            redact(self.url),
+            sample.taken_at,
+            sample,
+            last_seen=self.last_seen,
+            ignored=self.url.ignored,
+        )
 
     def _failed(self, exc: BaseException) -> DatabaseResult:
         self._terminate()
@@ -133,6 +139,7 @@ class DatabaseMonitor:
             error=scrub(message, self.url),
             last_seen=self.last_seen,
             refused_full=full,
+            ignored=self.url.ignored,
         )
         return self._last_error
 

@@ -189,6 +189,7 @@ class DatabaseResult:
     last_seen: float | None = None  # when a sample last arrived (for "unreachable since")
     refused_full: bool = False  # the server refused a connection because it is full
     unchecked: bool = False  # never reached the server (keyring failure, invalid URL)
+    ignored: tuple[str, ...] = ()  # URL keywords that change nothing for the monitor
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,6 +137,11 @@ def ignored(params: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     return tuple(key for key, _ in params if key in IGNORED)
 
 
+def ignored_note(keys: tuple[str, ...]) -> str:
+    """`ignored for monitoring: keepalives, gssencmode`, or '' when nothing is ignored."""
+    return f"ignored for monitoring: {', '.join(keys)}" if keys else ""
+
+
 def shown(key: str) -> str:
     """A keyword as it may appear in a message (garbage is not echoed)."""
     return key if re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", key) else "?"

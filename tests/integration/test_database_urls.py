@@ -7,10 +7,16 @@ first one down, `.pgpass` and `pg_service.conf` in a temporary HOME.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import keyring
 import pytest
 
 from pandadmin.core.database import DatabaseMonitor
@@ -208,3 +214,73 @@ def test_failures_read_as_one_line_naming_the_cause(
         error = sample(url)[0].error
         assert error is not None and expected in error and "\n" not in error
         assert APP_PW not in error and s_pw() not in error
+
+
+@pytest.mark.usefixtures("secret_service")
+def test_cli_shows_urls_redacted_with_ignored_keywords_and_no_password(
+    tls: tuple[EmbeddedPostgres, Certificates], temp_home: Path, tmp_path: Path
+) -> None:
+    server, _ = tls
+    passfile = temp_home / ".pgpass"
+    passfile.write_text(f"127.0.0.1:{server.port}:app:filer:{FILE_PW}\n")
+    passfile.chmod(0o600)
+    service = f"pandadmin-test-{uuid.uuid4().hex[:8]}"
+    run = cli(tmp_path / "config.toml", service, temp_home)
+    urls = {
+        "filer": f"postgresql://filer@127.0.0.1:{server.port}/app?keepalives=1",
+        "pooled": f"postgres://app:{s_pw()}@127.0.0.1:{server.port}/app?pgbouncer=true"
+        "&connection_limit=1&sslmode=require&channel_binding=prefer",
+    }
+    try:
+        for name, url in urls.items():
+            added = run(
+                "env", "add", name, "--connection-limit", "20", "--database-url-stdin", stdin=url
+            )
+            assert added.returncode == 0, added.stderr
+        refused = run(
+            "env",
+            "add",
+            "neon",
+            "--database-url-stdin",
+            stdin=urls["pooled"].replace("prefer", "require"),
+        )
+        listed = json.loads(run("env", "list", "--json").stdout)["environments"]
+        table = run("env", "list").stdout
+        checked = run("check", "--json")
+    finally:
+        for name in urls:
+            keyring.delete_password(service, name)
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "channel_binding=require cannot be honoured" in refused.stderr
+    by_name = {env["name"]: env for env in listed}
+    assert by_name["filer"]["database_url_ignored"] == ["keepalives"]
+    assert by_name["pooled"]["database_url_ignored"] == [
+        "pgbouncer",
+        "connection_limit",
+        "channel_binding",
+    ]
+    assert by_name["pooled"]["pooled"] and not by_name["filer"]["pooled"]
+    assert by_name["pooled"]["database_url"].startswith("postgresql://app:***@127.0.0.1:")
+    assert "(ignored for monitoring: keepalives)" in table
+    report = json.loads(checked.stdout)
+    assert [e["database"]["error"] for e in report["environments"]] == [None, None]
+    everything = json.dumps(listed) + table + checked.stdout + checked.stderr + refused.stderr
+    for secret in (FILE_PW, APP_PW, s_pw()):
+        assert secret not in everything
+
+
+def cli(
+    config: Path, service: str, home_dir: Path
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "PANDADMIN_KEYRING_SERVICE": service, "HOME": str(home_dir)}
+        return subprocess.run(
+            [sys.executable, "-m", "pandadmin", "--config", str(config), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+
+    return run

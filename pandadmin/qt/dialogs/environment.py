@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,7 +27,8 @@ from pandadmin.core.config import Config, Environment
 from pandadmin.core.models import DatabaseResult, Status
 from pandadmin.core.settings import check_name
 from pandadmin.core.settings_edit import EnvironmentChange
-from pandadmin.core.urls import UrlError, normalise, parse
+from pandadmin.core.url_keywords import ignored_note
+from pandadmin.core.urls import UrlError, normalise, parse, redact
 from pandadmin.qt import theme
 from pandadmin.qt.dialogs.fields import float_spin_box, int_spin_box
 from pandadmin.qt.dialogs.services_editor import ServicesEditor
@@ -50,6 +51,7 @@ class EnvironmentDialog(QDialog):
         self.url.setEchoMode(QLineEdit.EchoMode.Password)
         self.show_url = QToolButton(self)
         self.test_button = QPushButton("Test connection", self)
+        self.url_note = QLabel("", self)  # the typed URL redacted, with what is ignored
         self.test_result = QLabel(" ", self)
         self.plan = QComboBox(self)
         self.custom_limit = int_spin_box("connection_limit", self)
@@ -80,8 +82,9 @@ class EnvironmentDialog(QDialog):
             self.plan.addItem(f"{name} ({limit})", name)
         self.plan.addItem("custom limit", CUSTOM)
         self.interval.setSuffix(" s")
-        for widget in (self.test_result, self.error):
+        for widget in (self.url_note, self.test_result, self.error):
             widget.setWordWrap(True)
+        self.url_note.setTextFormat(Qt.TextFormat.PlainText)
         self.setLayout(self._layout())
         self._connect()
         self.resize(760, 640)
@@ -90,6 +93,7 @@ class EnvironmentDialog(QDialog):
         form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("DATABASE_URL", _row(self.url, self.show_url, self.test_button))
+        form.addRow("", self.url_note)
         form.addRow("", self.test_result)
         form.addRow("Plan", _row(self.plan, self.custom_limit))
         form.addRow("Poll every", self.interval)
@@ -107,6 +111,7 @@ class EnvironmentDialog(QDialog):
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         self.test_button.clicked.connect(self._test)
+        self.url.textChanged.connect(self._describe_url)
         self.browse.clicked.connect(self._browse)
         self.plan.currentIndexChanged.connect(self._plan_changed)
         self.custom_limit.valueChanged.connect(lambda _v: self._update_budget())
@@ -151,6 +156,10 @@ class EnvironmentDialog(QDialog):
         dialog.fileSelected.connect(self.alembic.setText)
         self.file_dialog = dialog
         dialog.open()
+
+    def _describe_url(self, text: str) -> None:
+        """Parsing is pure (no file, DNS or keyring), so it may run on each keystroke."""
+        self.url_note.setText(url_note(text.strip()))
 
     def _test(self) -> None:
         text = self.url.text().strip()
@@ -205,6 +214,19 @@ class EnvironmentDialog(QDialog):
         self.buttons.setEnabled(True)
         colour = theme.status_colour(Status.CRITICAL).name()
         self.error.setText(f"<span style='color:{colour}'>{html.escape(message)}</span>")
+
+
+def url_note(text: str) -> str:
+    """The URL redacted, then what is ignored (`ignored for monitoring: keepalives`), or why
+    it is refused."""
+    if not text:
+        return ""
+    try:
+        url = parse(text)
+    except UrlError as exc:
+        return f"✗ {exc}"
+    notes = [ignored_note(url.ignored), "pooled (PgBouncer)" if url.pooled else ""]
+    return "\n".join([redact(url), " · ".join(filter(None, notes))]).strip()
 
 
 def _row(*widgets: QWidget) -> QWidget:

@@ -12,6 +12,7 @@ from pandadmin.core.config import Config, Environment
 from pandadmin.core.history import EnvironmentHistory
 from pandadmin.core.models import Status
 from pandadmin.core.report import EnvironmentReport
+from pandadmin.core.url_keywords import ignored_note
 from pandadmin.qt import present, theme
 from pandadmin.qt.widgets.connections_chart import ConnectionsChart
 from pandadmin.qt.widgets.health import HealthPanel
@@ -114,6 +115,8 @@ def _subtitle(config: Config, env: Environment, report: EnvironmentReport | None
     database = report.database if report else None
     if database is not None:
         parts.append(html.escape(database.url))
+        if database.ignored:
+            parts.append(html.escape(ignored_note(database.ignored)))
         sample = database.sample
         if sample is not None:
             parts.append(f"PostgreSQL {html.escape(sample.server_version)}")
