@@ -32,7 +32,7 @@ def add_flags(
             dest=f.name,
             type=_parser(f),
             metavar=f.metavar or None,
-            help=f.help,
+            help=f.help.replace("%", "%%"),  # argparse formats help with %
             required=f.name in required,
         )
 

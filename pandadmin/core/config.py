@@ -82,6 +82,7 @@ class Environment:
     alembic: str | None = None
     version_table: str | None = None
     interval: float = 5.0
+    prometheus_url: str | None = None  # overrides the file's top-level prometheus_url
     thresholds: Thresholds = field(default_factory=Thresholds)
     services: tuple[Service, ...] = ()
 
@@ -107,9 +108,15 @@ class Config:
     # Keyring service holding this file's DATABASE_URLs; None means "pandadmin". The demo
     # sets its own so that `check --config DEMO` finds the demo's entries and no others.
     keyring_service: str | None = None
+    # A Prometheus server scraping a pandadmin collector (history this app did not see).
+    prometheus_url: str | None = None
 
     def environment(self, name: str) -> Environment | None:
         return next((e for e in self.environments if e.name == name), None)
+
+    def prometheus_for(self, env: Environment) -> str | None:
+        """The Prometheus server holding this environment's history, if any."""
+        return env.prometheus_url or self.prometheus_url
 
     def plan_limit(self, env: Environment) -> int:
         """The connection limit the environment's plan (or explicit limit) grants."""

@@ -66,6 +66,10 @@ def check_health_url(value: object) -> str:
     return check_http_url(value, "health URL")
 
 
+def check_prometheus_url(value: object) -> str:
+    return check_http_url(value, "Prometheus URL")
+
+
 def check_version_table(value: object) -> str:
     if not isinstance(value, str) or not TABLE_RE.fullmatch(value):
         raise ValueError("version_table must be 'table' or 'schema.table'")
@@ -175,6 +179,9 @@ FIELDS: tuple[Field, ...] = (
     Field("keyring_service", Scope.CONFIG, str, None,
           "keyring service holding this file's DATABASE_URLs (default pandadmin)",
           check_str=lambda v: check_name("keyring service", v), cli=False),
+    Field("prometheus_url", Scope.CONFIG, str, None,
+          "Prometheus scraping a pandadmin collector: history for every environment",
+          check_str=check_prometheus_url, metavar="URL", cli=False),
     _int("fail_after", _N, 2, 1, 1000, "failed polls before a notification fires"),
     _int("recover_after", _N, 2, 1, 1000, "good polls before a notification clears"),
     Field("plan", _E, str, "free", "free (50), pro (300), premium (1000) or a custom plan",
@@ -186,6 +193,9 @@ FIELDS: tuple[Field, ...] = (
     Field("version_table", _E, str, None, "'table' or 'schema.table'",
           check_str=check_version_table, metavar="NAME"),
     _float("interval", _E, 5.0, 0.1, 86400, "seconds between polls"),
+    Field("prometheus_url", _E, str, None,
+          "Prometheus scraping a pandadmin collector: fills history this app did not see",
+          check_str=check_prometheus_url, metavar="URL"),
     _float("warning_pct", _T, 80.0, 1, 100, "warning at this % of the connection limit"),
     _float("critical_pct", _T, 95.0, 1, 100, "critical at this % of the connection limit"),
     _float("idle_in_transaction_s", _T, 60.0, 1, 86400,

@@ -40,3 +40,17 @@ def test_config_option_after_the_command(tmp_path: Path, service_name: str) -> N
         )
         assert done.returncode == 0, done.stderr
     assert "[environments.qa.services.api]" in other.read_text()
+
+
+def test_every_command_formats_its_help() -> None:
+    """Help texts come from the settings table; a bare `%` in one broke `env set --help`."""
+    import argparse
+
+    from pandadmin.cli.main import build_parser
+
+    def walk(parser: argparse.ArgumentParser) -> int:
+        assert parser.format_help()
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        return 1 + sum(walk(p) for action in subs for p in action.choices.values())
+
+    assert walk(build_parser()) >= 10

@@ -11,6 +11,8 @@ import httpx
 import numpy as np
 import pytest
 
+from pandadmin.core.config import dumps, load
+from pandadmin.core.config_schema import ConfigError
 from pandadmin.core.metrics import LatestReports, MetricsServer
 from pandadmin.core.prometheus_history import (
     PrometheusError,
@@ -109,3 +111,28 @@ def test_steps_stay_bounded() -> None:
     assert step_for(300) == 15
     assert step_for(30 * 86400) == 1728
     assert 30 * 86400 / step_for(30 * 86400) <= 1500
+
+
+def test_prometheus_url_top_level_or_per_environment(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        'prometheus_url = "http://team-prometheus:9090"\n'
+        "[environments.prod]\n"
+        "[environments.dev]\n"
+        'prometheus_url = "http://dev-prometheus:9090"\n'
+    )
+    config = load(path)
+    prod, dev = config.environment("prod"), config.environment("dev")
+    assert prod is not None and dev is not None
+    assert config.prometheus_for(prod) == "http://team-prometheus:9090"
+    assert config.prometheus_for(dev) == "http://dev-prometheus:9090"
+    assert load_text(tmp_path, dumps(config)) == config
+    path.write_text('prometheus_url = "ftp://nope"\n')
+    with pytest.raises(ConfigError, match="Prometheus URL"):
+        load(path)
+
+
+def load_text(folder: Path, text: str):  # type: ignore[no-untyped-def]
+    again = folder / "again.toml"
+    again.write_text(text)
+    return load(again)
