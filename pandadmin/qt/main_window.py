@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.hidden_label)
-        self.environments.selected.connect(self._show_selected)
+        self.environments.selected.connect(self._selection_changed)
         self.environments.open_requested.connect(self._open_detail)
         self.environments.rows_changed.connect(self._update_hidden)
         self.empty.add_requested.connect(self.add_requested)
@@ -150,9 +150,12 @@ class MainWindow(QMainWindow):
     def set_status_message(self, text: str) -> None:
         self.status_label.setText(text)
 
-    def _show_selected(self, name: str) -> None:
+    def _selection_changed(self, name: str) -> None:
         if not self._picking:
             self._auto_pick = False  # the user chose: never move the selection for them
+        self._show_selected(name)
+
+    def _show_selected(self, name: str) -> None:
         env = self.config.environment(name)
         if env is not None:
             report = self.reports.get(name)
