@@ -45,6 +45,14 @@ class InMemoryKeyring(keyring.backend.KeyringBackend):
             raise keyring.errors.PasswordDeleteError(username)
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test gets its own history folder: the app and `collect` never share one by accident."""
+    monkeypatch.setenv("PANDADMIN_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture
 def memory_keyring() -> Iterator[InMemoryKeyring]:
     previous = keyring.get_keyring()

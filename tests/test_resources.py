@@ -61,3 +61,24 @@ def test_resources_import_no_qt() -> None:
     code = "import sys, pandadmin.resources; print('PySide6' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_the_collector_unit_runs_collect_and_does_not_restart_on_bad_input(
+    tmp_path: Path,
+) -> None:
+    import configparser
+    import shutil
+
+    unit = RESOURCES / "systemd" / "pandadmin-collect.service"
+    parsed = configparser.ConfigParser(strict=False, interpolation=None)
+    parsed.read(unit)
+    service = parsed["Service"]
+    assert service["ExecStart"].endswith("pandadmin collect")
+    assert service["RestartPreventExitStatus"] == "2" and service["KillSignal"] == "SIGTERM"
+    assert parsed["Install"]["WantedBy"] == "default.target"
+    analyze = shutil.which("systemd-analyze")
+    if analyze:  # systemd's own parser, with %h (user units only) replaced by a real path
+        copy = tmp_path / unit.name
+        copy.write_text(unit.read_text().replace("%h/.local/bin/pandadmin", "/bin/true"))
+        done = subprocess.run([analyze, "verify", str(copy)], capture_output=True, text=True)
+        assert done.returncode == 0 and not done.stderr.strip(), done.stderr

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import NoReturn
 
 from pandadmin import __version__
-from pandadmin.cli import check, demo, env, gui, screenshot, service
+from pandadmin.cli import check, collect, demo, env, gui, history, screenshot, service
 from pandadmin.cli.errors import EXIT_FAILURE, CliError, UsageError, fail
 from pandadmin.core.config import default_path
 
 # Each module has `register(commands)`; the order is the order of `pandadmin --help`.
-COMMAND_GROUPS = (env, service, check, screenshot, demo)
+COMMAND_GROUPS = (env, service, check, collect, history, screenshot, demo)
 
 
 class Parser(argparse.ArgumentParser):
@@ -37,6 +37,11 @@ def build_parser() -> Parser:
         type=Path,
         help="settings file (default: $PANDADMIN_CONFIG or the platform config folder)",
     )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="history folder (default: $PANDADMIN_DATA_DIR or the platform data folder)",
+    )
     commands = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
     for group in COMMAND_GROUPS:
         group.register(commands)
@@ -45,13 +50,14 @@ def build_parser() -> Parser:
 
 
 def _accept_config_everywhere(parser: argparse.ArgumentParser) -> None:
-    """`--config` works after the command too (`pandadmin check --config PATH`)."""
+    """`--config` and `--data-dir` work after the command too (`pandadmin check --config PATH`)."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
-                sub.add_argument(
-                    "--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS
-                )
+                for option in ("--config", "--data-dir"):
+                    sub.add_argument(
+                        option, type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS
+                    )
                 _accept_config_everywhere(sub)
 
 

@@ -40,9 +40,13 @@ class NewerStoreError(Exception):
 def open_connection(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """An open, migrated, probed connection; raises NewerStoreError or sqlite3.Error."""
     if readonly:
-        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=10.0)
+        db = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0, check_same_thread=False
+        )
     else:
-        db = sqlite3.connect(path, timeout=10.0)
+        # One thread at a time (Store is not thread-safe), but not always the same one:
+        # readers run in executor threads.
+        db = sqlite3.connect(path, timeout=10.0, check_same_thread=False)
     try:
         _prepare(db, readonly)
     except BaseException:

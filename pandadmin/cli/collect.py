@@ -1,0 +1,73 @@
+"""`pandadmin collect`: poll without a window into the history store, with notifications."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import time
+from dataclasses import replace
+from typing import Any
+
+from pandadmin.cli.errors import UsageError
+from pandadmin.cli.support import load_config, require_env
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    collect = commands.add_parser(
+        "collect", help="poll continuously without a window, into the history store"
+    )
+    collect.add_argument("environments", nargs="*", metavar="ENV")
+    collect.add_argument(
+        "--no-notify", action="store_true", help="no desktop notifications, only the log"
+    )
+    collect.set_defaults(handler=run_collect)
+
+
+def run_collect(args: argparse.Namespace) -> int:
+    from pandadmin.core.datadir import CollectorLock, data_dir
+
+    config = load_config(args.config)
+    for name in args.environments:
+        require_env(config, name)
+    if args.environments:
+        kept = tuple(e for e in config.environments if e.name in args.environments)
+        config = replace(config, environments=kept)
+    if not config.environments:
+        raise UsageError("no environments configured: add one with `pandadmin env add`")
+    folder = data_dir(args.data_dir)
+    lock = CollectorLock(folder)
+    holder = lock.acquire()
+    if holder is not None:
+        raise UsageError(f"another collector (pid {holder}) is already collecting into {folder}")
+    try:
+        say(f"collecting {len(config.environments)} environment(s) into {folder}")
+        asyncio.run(_collect(config, folder, notify=not args.no_notify))
+    finally:
+        lock.release()
+    say("stopped")
+    return 0
+
+
+async def _collect(config: Any, folder: Any, *, notify: bool) -> None:
+    from pandadmin.core.collector import Collector, desktop_notifier
+    from pandadmin.core.secrets import AsyncSecrets, KeyringStore
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(number, stop.set)
+    secrets = AsyncSecrets(KeyringStore(config.keyring_service))
+    sender = desktop_notifier() if notify else None
+    collector = Collector(config, secrets, folder, notify=sender, say=say)
+    try:
+        await collector.run(stop)
+    finally:
+        secrets.close()
+
+
+def say(line: str) -> None:
+    """One log line on stderr: `2026-12-02T00:01:02Z prod: ok -> critical (...)`."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    print(f"{stamp} {line}", file=sys.stderr, flush=True)
