@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from pandadmin.core import config as cfg
-from pandadmin.core.secrets import KeyringStore
+from pandadmin.core.secrets import open_store
 from pandadmin.demo.pgserver import EmbeddedPostgres
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ def add_billing(config_path: Path, database_url: str) -> Path:
     """The demo's config plus a `billing` environment; written beside it."""
     config = cfg.load(config_path)
     billing = cfg.Environment("billing", plan="pro", interval=2.0)
-    KeyringStore(config.keyring_service).set("billing", database_url)
+    open_store(config).set("billing", database_url)
     out = config_path.with_name("screenshots.toml")
     cfg.save(config.with_environment(billing), out)
     return out
@@ -87,7 +87,7 @@ def main() -> int:
         threading.Timer(DOWN_AT, billing.stop).start()
         shoot(empty, DOCS / "screenshot-empty.png", 1.0, None).wait()
         codes = [shot.wait() for shot in shots]
-        KeyringStore(cfg.load(config).keyring_service).delete("billing")
+        open_store(cfg.load(config)).delete("billing")
         return max(codes)
     finally:
         for session in sessions:

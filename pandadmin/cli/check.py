@@ -14,7 +14,7 @@ from pandadmin.core.config import Config
 from pandadmin.core.models import Status
 from pandadmin.core.poller import Poller
 from pandadmin.core.report import EnvironmentReport, check_json
-from pandadmin.core.secrets import AsyncSecrets, KeyringStore
+from pandadmin.core.secrets import AsyncSecrets, open_store
 
 UNKNOWN = Status.UNKNOWN.exit_code
 
@@ -49,7 +49,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 async def check_once(config: Config, names: list[str]) -> list[EnvironmentReport]:
     """One poll of the named environments; every connection is closed before returning."""
-    secrets = AsyncSecrets(KeyringStore(config.keyring_service))
+    secrets = AsyncSecrets(open_store(config))
     poller = Poller(config, secrets, on_report=lambda report: None)
     poller.show_sessions(())  # the JSON and the table show aggregates only
     try:

@@ -13,20 +13,21 @@ from pandadmin.cli.errors import CommandError, UsageError
 from pandadmin.cli.fields import add_flags, given
 from pandadmin.cli.support import (
     checked,
-    commit,
     limit_text,
     load_config,
     parse_url,
     read_database_url,
     require_env,
-    secret_store,
+    save,
     stored_url,
 )
 from pandadmin.core import config as cfg
 from pandadmin.core.alembic_config import normalise_path
 from pandadmin.core.dotenv import read_variable
-from pandadmin.core.secrets import SecretStoreError
+from pandadmin.core.secret_keys import database_url_key
+from pandadmin.core.secrets import SecretStoreError, open_store
 from pandadmin.core.settings import Scope, check_name, check_thresholds
+from pandadmin.core.transaction import put, remove, rename
 from pandadmin.core.url_keywords import ignored_note
 from pandadmin.core.urls import DatabaseUrl, UrlError, parse, redact
 
@@ -84,8 +85,7 @@ def env_add(args: argparse.Namespace) -> int:
         raise UsageError(f"environment {name!r} already exists (change it with `env set`)")
     env = _apply_options(config, cfg.Environment(name), args)
     url = read_database_url(args)
-    secrets: dict[str, str | None] | None = {name: stored_url(url)} if url else None
-    commit(args.config, config.with_environment(env), secrets)
+    save(put(config, env, {name: stored_url(url)} if url else None), args.config)
     stored = f"; DATABASE_URL stored in the keyring: {_url_cell(url)}" if url else ""
     print(f"added environment {name!r}, limit {limit_text(config, env)}{stored}")
     return 0
@@ -98,9 +98,7 @@ def env_set(args: argparse.Namespace) -> int:
     url = read_database_url(args)
     if not (given(args, Scope.ENVIRONMENT) or given(args, Scope.THRESHOLDS) or url):
         raise UsageError("nothing to change: give at least one option")
-    commit(
-        args.config, config.with_environment(changed), {env.name: stored_url(url)} if url else None
-    )
+    save(put(config, changed, {env.name: stored_url(url)} if url else None), args.config)
     stored = f"; DATABASE_URL stored in the keyring: {_url_cell(url)}" if url else ""
     print(f"updated environment {env.name!r}, limit {limit_text(config, changed)}{stored}")
     return 0
@@ -112,9 +110,7 @@ def env_rename(args: argparse.Namespace) -> int:
     new = checked(lambda: check_name("environment", args.new_name))
     if config.environment(new) is not None:
         raise UsageError(f"environment {new!r} already exists")
-    value = _get_secret(config, env.name)
-    renamed = config.without_environment(env.name).with_environment(replace(env, name=new))
-    commit(args.config, renamed, {new: value, env.name: None} if value else None)
+    save(rename(config, env.name, new), args.config)
     print(f"renamed environment {env.name!r} to {new!r}")
     return 0
 
@@ -135,7 +131,7 @@ def env_list(args: argparse.Namespace) -> int:
 def env_remove(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     env = require_env(config, args.name)
-    commit(args.config, config.without_environment(env.name), {env.name: None})
+    save(remove(config, env.name), args.config)
     print(f"removed environment {env.name!r} and its keyring entry")
     return 0
 
@@ -152,7 +148,7 @@ def env_import_dotenv(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.file} does not set DATABASE_URL")
     url = parse_url(value, str(args.file))
     env = config.environment(name) or cfg.Environment(name)
-    commit(args.config, config.with_environment(env), {name: stored_url(url)})
+    save(put(config, env, {name: stored_url(url)}), args.config)
     verb = "updated" if config.environment(name) else "added"
     print(f"{verb} environment {name!r}; DATABASE_URL stored in the keyring: {_url_cell(url)}")
     return 0
@@ -190,21 +186,15 @@ def _apply_options(
     return replace(env, thresholds=thresholds, **changes)
 
 
-def _get_secret(config: cfg.Config, name: str) -> str | None:
-    try:
-        return secret_store(config).get(name)
-    except SecretStoreError as exc:
-        raise CommandError(f"keyring: {exc}") from None
-
-
 Stored = DatabaseUrl | str | None  # a parsed URL, a problem with it, or none stored
 
 
 def _stored_urls(config: cfg.Config) -> tuple[dict[str, Stored], str | None]:
     urls: dict[str, Stored] = {}
+    store = open_store(config)
     try:
         for env in config.environments:
-            raw = secret_store(config).get(env.name)
+            raw = store.get(database_url_key(env.name))
             urls[env.name] = _parse_stored(raw)
     except SecretStoreError as exc:
         return {}, str(exc)

@@ -10,13 +10,14 @@ from pandadmin.cli.errors import UsageError
 from pandadmin.cli.fields import add_flags, given
 from pandadmin.cli.support import (
     checked,
-    commit,
     load_config,
     require_env,
+    save,
     unknown_name,
 )
 from pandadmin.core import config as cfg
 from pandadmin.core.settings import Scope, check_name
+from pandadmin.core.transaction import put
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -84,4 +85,5 @@ def _require_service(env: cfg.Environment, name: str) -> cfg.Service:
 
 
 def _save(args: argparse.Namespace, config: cfg.Config, env: cfg.Environment) -> None:
-    commit(args.config, config.with_environment(env))
+    """Services change the config only (a removed service's headers leave the keyring)."""
+    save(put(config, env), args.config)

@@ -13,7 +13,8 @@ from typing import TypeVar
 from pandadmin.cli.errors import CommandError, UsageError
 from pandadmin.core import config as cfg
 from pandadmin.core.config_schema import ConfigError
-from pandadmin.core.secrets import KeyringStore, SecretStore, SecretStoreError
+from pandadmin.core.secrets import SecretStoreError, open_store
+from pandadmin.core.transaction import Edit, commit
 from pandadmin.core.urls import DatabaseUrl, UrlError, normalise, parse
 
 T = TypeVar("T")
@@ -32,10 +33,6 @@ def load_config(path: Path) -> cfg.Config:
         return cfg.load(path)
     except ConfigError as exc:
         raise UsageError(f"{exc} (the file was left untouched)") from None
-
-
-def secret_store(config: cfg.Config) -> SecretStore:
-    return KeyringStore(config.keyring_service)
 
 
 def parse_url(text: str, source: str) -> DatabaseUrl:
@@ -70,41 +67,16 @@ def _read_stdin() -> str:
     return text
 
 
-def commit(
-    path: Path,
-    new_config: cfg.Config,
-    secrets: dict[str, str | None] | None = None,
-) -> None:
-    """Write secrets, then the config; if the config cannot be saved, restore the secrets.
-
-    `secrets` maps environment name to the new URL (None deletes the entry).
-    """
-    store = secret_store(new_config) if secrets else None
-    previous: dict[str, str | None] = {}
+def save(edit: Edit, path: Path) -> cfg.Config:
+    """Commit an edit (config and keyring together, `core/transaction.py`) or fail in one line."""
     try:
-        for name, value in (secrets or {}).items():
-            assert store is not None
-            previous[name] = store.get(name)
-            if value is None:
-                store.delete(name)
-            else:
-                store.set(name, value)
-        cfg.save(new_config, path)
+        return commit(edit, open_store(edit.after), path)
     except SecretStoreError as exc:
-        _restore(store, previous)
         raise CommandError(f"keyring: {exc}; nothing was changed") from None
     except OSError as exc:
-        _restore(store, previous)
-        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _restore(store: SecretStore | None, previous: dict[str, str | None]) -> None:
-    for name, value in previous.items():
-        assert store is not None
-        try:
-            store.delete(name) if value is None else store.set(name, value)
-        except SecretStoreError:
-            pass  # the original failure is what the user needs to see
+        raise CommandError(
+            f"cannot write {path}: {exc.strerror or exc}; nothing was changed"
+        ) from None
 
 
 def stored_url(url: DatabaseUrl) -> str:

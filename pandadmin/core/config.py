@@ -124,10 +124,12 @@ class Config:
             return env.connection_limit
         return self.plans[env.plan or "free"]
 
-    def with_environment(self, env: Environment) -> Config:
-        """A copy with `env` added, or replacing the environment of the same name."""
+    def with_environment(self, env: Environment, replacing: str | None = None) -> Config:
+        """A copy with `env` in place of the environment named `replacing` (default: its
+        own name), keeping its position, or added last."""
         envs = list(self.environments)
-        index = next((i for i, e in enumerate(envs) if e.name == env.name), None)
+        name = replacing or env.name
+        index = next((i for i, e in enumerate(envs) if e.name == name), None)
         if index is None:
             envs.append(env)
         else:

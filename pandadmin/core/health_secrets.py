@@ -14,16 +14,12 @@ import re
 from collections.abc import Mapping
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from pandadmin.core.secret_keys import headers_key
 from pandadmin.core.secrets import AsyncSecrets
 
 TOKEN_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")  # RFC 9110 field-name
 MAX_VALUE = 8192
 Headers = Mapping[str, str]
-
-
-def headers_key(env: str, service: str) -> str:
-    """The keyring username of a service's headers."""
-    return f"{env}/service/{service}/headers"
 
 
 def encode_headers(headers: Headers) -> str:

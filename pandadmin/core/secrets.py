@@ -10,10 +10,13 @@ import asyncio
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import keyring
 import keyring.errors
+
+if TYPE_CHECKING:
+    from pandadmin.core.config import Config
 
 T = TypeVar("T")
 DEFAULT_SERVICE = "pandadmin"
@@ -39,18 +42,14 @@ class SecretStore(Protocol):
     def delete(self, name: str) -> None: ...
 
 
-def rename(store: SecretStore, old: str, new: str) -> None:
-    """Move a secret to a new environment name (set first, so a failure loses nothing)."""
-    value = store.get(old)
-    if value is None:
-        return
-    store.set(new, value)
-    store.delete(old)
-
-
 def service_name() -> str:
     """The keyring service; the demo and tests use their own so user entries stay untouched."""
     return os.environ.get("PANDADMIN_KEYRING_SERVICE") or DEFAULT_SERVICE
+
+
+def open_store(config: Config) -> KeyringStore:
+    """The one way to reach a config's secrets: its keyring service (None: the default)."""
+    return KeyringStore(config.keyring_service)
 
 
 class KeyringStore:
@@ -111,6 +110,10 @@ class AsyncSecrets:
 
     async def delete(self, name: str) -> None:
         await self._run(lambda: self.store.delete(name))
+
+    async def call(self, work: Callable[[SecretStore], T]) -> T:
+        """`work(store)` on the keyring thread: several calls in a row (a save transaction)."""
+        return await self._run(lambda: work(self.store))
 
     async def _run(self, call: Callable[[], T]) -> T:
         future = asyncio.get_running_loop().run_in_executor(self._executor, call)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication
 from pandadmin import __version__, resources
 from pandadmin.core import config as cfg
 from pandadmin.core.daemon_executor import DesktopSecrets
-from pandadmin.core.secrets import AsyncSecrets, KeyringStore
+from pandadmin.core.secrets import AsyncSecrets, open_store
 from pandadmin.qt import theme, window_state
 from pandadmin.qt.controller import Controller
 from pandadmin.qt.dialogs.confirm import inform
@@ -79,7 +79,7 @@ async def open_controller(
     config = await load_config(config_path)
     state = await asyncio.to_thread(window_state.load) if remember else None
     # Its worker is a daemon thread: a keyring stuck on an unlock prompt cannot block exit.
-    secrets = secrets or DesktopSecrets(KeyringStore(config.keyring_service))
+    secrets = secrets or DesktopSecrets(open_store(config))
     controller = Controller(config_path, config, secrets, remember=remember)
     controller.start(state)
     return controller

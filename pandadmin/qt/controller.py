@@ -8,24 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from pandadmin.core import config as cfg
+from pandadmin.core.alembic_config import normalise_path
 from pandadmin.core.alerts import AlertTracker
 from pandadmin.core.history import HistoryStore
 from pandadmin.core.models import worst
 from pandadmin.core.poller import Poller, probe_connection
 from pandadmin.core.report import EnvironmentReport
 from pandadmin.core.secrets import AsyncSecrets, SecretStoreError
-from pandadmin.core.settings_edit import (
-    EnvironmentChange,
-    apply_change,
-    check_alembic_path,
-    save_config,
-)
+from pandadmin.core.transaction import EnvironmentChange, commit_async, remove
 from pandadmin.qt import window_state
 from pandadmin.qt.asyncbridge import TaskBridge
 from pandadmin.qt.dialogs.confirm import Confirmation, confirm, inform
@@ -169,8 +166,10 @@ class Controller(QObject):
     async def _save(self, dialog: EnvironmentDialog, draft: EnvironmentChange) -> None:
         try:
             if draft.env.alembic:
-                await asyncio.to_thread(check_alembic_path, draft.env.alembic)
-            new_config = await apply_change(self.config, draft, self.secrets, self.config_path)
+                alembic = await asyncio.to_thread(normalise_path, draft.env.alembic)
+                draft = replace(draft, env=replace(draft.env, alembic=alembic))
+            edit = draft.edit(self.config)
+            new_config = await commit_async(edit, self.secrets, self.config_path)
         except (ValueError, OSError, SecretStoreError) as exc:
             dialog.show_error(_why(exc))
             return
@@ -194,10 +193,10 @@ class Controller(QObject):
         dialog.show_test_result(await probe_connection(url))
 
     async def _remove(self, name: str) -> None:
-        new_config = self.config.without_environment(name)
         try:
-            await self.secrets.delete(name)
-            await save_config(new_config, self.config_path)
+            new_config = await commit_async(
+                remove(self.config, name), self.secrets, self.config_path
+            )
         except (OSError, SecretStoreError) as exc:
             inform(self.window, "Could not remove the environment", _why(exc))
             return

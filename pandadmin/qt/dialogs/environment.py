@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from pandadmin.core.config import Config, Environment
 from pandadmin.core.models import DatabaseResult, Status
 from pandadmin.core.settings import check_name
-from pandadmin.core.settings_edit import EnvironmentChange
+from pandadmin.core.transaction import EnvironmentChange
 from pandadmin.core.url_keywords import ignored_note
 from pandadmin.core.urls import UrlError, normalise, parse, redact
 from pandadmin.qt import theme
