@@ -7,12 +7,13 @@ import keyring
 import keyring.backends.fail
 import pytest
 
+from pandadmin.core import config as cfg
 from pandadmin.core.secrets import (
     AsyncSecrets,
     KeyringStore,
     MemoryStore,
     SecretStoreError,
-    rename,
+    open_store,
 )
 from tests.conftest import InMemoryKeyring
 
@@ -27,12 +28,9 @@ def test_keyring_store_uses_service_and_environment_name(memory_keyring: InMemor
     assert store.get("prod") is None
 
 
-def test_rename_moves_the_secret(memory_keyring: InMemoryKeyring) -> None:
-    store = KeyringStore("pandadmin")
-    store.set("prod", "postgresql://u:p@h/d")
-    rename(store, "prod", "production")
-    assert store.get("prod") is None
-    assert store.get("production") == "postgresql://u:p@h/d"
+def test_open_store_uses_the_configs_keyring_service() -> None:
+    assert open_store(cfg.Config(keyring_service="pandadmin-demo")).service == "pandadmin-demo"
+    assert open_store(cfg.Config()).service == KeyringStore().service
 
 
 def test_service_name_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
