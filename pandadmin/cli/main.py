@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import NoReturn
 
 from pandadmin import __version__
-from pandadmin.cli import check, collect, demo, env, gui, history, screenshot, service
+from pandadmin.cli import check, collect, demo, env, gui, history, migrations, screenshot, service
 from pandadmin.cli.errors import EXIT_FAILURE, CliError, UsageError, fail
 from pandadmin.core.config import default_path
 
 # Each module has `register(commands)`; the order is the order of `pandadmin --help`.
-COMMAND_GROUPS = (env, service, check, collect, history, screenshot, demo)
+COMMAND_GROUPS = (env, service, check, migrations, collect, history, screenshot, demo)
 
 
 class Parser(argparse.ArgumentParser):

@@ -28,6 +28,7 @@ from pandadmin.core.revision_graph import (
     ERROR,
     MULTIPLE_HEADS,
     NOT_CONFIGURED,
+    NOT_INITIALIZED,
     RevisionGraph,
 )
 
@@ -124,6 +125,16 @@ class RevisionMatrix:
         index = [c.environment for c in self.columns].index(environment)
         wanted = (r.revision.revision for r in self.rows if r.cells[index] is Cell.PENDING)
         return self.graph.upgrade_order(wanted)
+
+    def state_text(self, column: Column) -> str:
+        """One environment in a few words: `2 pending`, `up to date`, `ahead: why`."""
+        words = column.status.replace("_", " ")
+        if column.odd or column.status == ERROR:
+            return f"{words}: {column.detail}" if column.detail else words
+        count = len(self.pending(column.environment))
+        if column.status == NOT_INITIALIZED:
+            return f"{words}, {count} pending"
+        return f"{count} pending" if count else words
 
     def to_json(self) -> dict[str, Any]:
         """The document `pandadmin migrations --json` prints."""

@@ -96,7 +96,7 @@ class MigrationMatrixView(QWidget):
         keep = None if self.show_all.isChecked() else KEEP_APPLIED
         matrix = RevisionMatrix.build(self._statuses, keep)
         self.model.set_matrix(matrix, self._statuses)
-        self.summary.setText(_summary(matrix, self._statuses))
+        self.summary.setText(_summary(matrix))
         if selected is not None:
             self.select(selected)
         self._show_details()
@@ -186,16 +186,14 @@ def _stretch_message(header: QHeaderView) -> None:
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
 
 
-def _summary(matrix: RevisionMatrix, statuses: Mapping[str, MigrationStatus]) -> str:
+def _summary(matrix: RevisionMatrix) -> str:
     if not matrix.columns:
         return "No environment with Alembic scripts has been checked yet."
     parts = []
     for column in matrix.columns:
-        count = len(matrix.pending(column.environment))
-        state = f"{count} pending" if count else column.status.replace("_", " ")
-        if column.odd:
-            state = f"<b>{column.status.replace('_', ' ')}</b>"
-        parts.append(f"{html.escape(column.environment)}: {state}")
+        state = html.escape(matrix.state_text(column))
+        bold = column.odd or column.status == "error"
+        parts.append(f"{html.escape(column.environment)}: {f'<b>{state}</b>' if bold else state}")
     if matrix.folded:
         parts.append(f"{matrix.folded} older revisions applied everywhere folded")
     return " · ".join(parts)
