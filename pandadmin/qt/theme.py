@@ -87,7 +87,9 @@ def dot_icon(status: Status | None, size: int = 14) -> QIcon:
     painter.setBrush(status_colour(status))
     painter.drawEllipse(QRectF(1, 1, size - 2, size - 2))
     painter.end()
-    return QIcon(pixmap)
+    icon = QIcon(pixmap)
+    icon.addPixmap(pixmap, QIcon.Mode.Selected)  # the status colour, not dimmed by the selection
+    return icon
 
 
 def status_text(status: Status | None) -> str:

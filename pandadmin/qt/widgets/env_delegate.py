@@ -26,7 +26,7 @@ PILL_PAD, PILL_HEIGHT = 14, 18.0
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """One painted thing: a `dot`, `text`, `track`, `fill` or `pill`, with its rect."""
+    """One painted thing: a `dot`, `text`, `track`, `fill`, `pill` or a pill's `label`."""
 
     kind: str
     rect: QRectF
@@ -61,11 +61,25 @@ def _summary(rect: QRect, fm: QFontMetrics, health: HealthOverview) -> list[Part
     dot = QRectF(rect.left(), rect.center().y() - DOT / 2 + 1, DOT, DOT)
     parts = [Part("dot", dot, _colour(worst(statuses) if statuses else None))]
     text_rect = rect.adjusted(int(DOT + DOT_GAP), 0, 0, 0)
-    count = env_text.health_count(health)
-    troubled = env_text.troubled_names(health)
-    colour = theme.muted_text() if not health.checked else QColor()
-    parts.append(_text(text_rect, fm, f"{count} · {troubled}" if troubled else count, colour))
+    # All up (or nothing checked yet) reads quietly, so the troubled rows stand out.
+    colour = QColor() if health.troubled() else theme.muted_text()
+    parts.append(_text(text_rect, fm, summary_text(health), colour))
     return [p for p in parts if p.rect.width() > 0 and p.rect.right() <= rect.right() + 1]
+
+
+def summary_text(health: HealthOverview) -> str:
+    troubled = env_text.troubled_names(health)
+    count = env_text.health_count(health)
+    return f"{count} · {troubled}" if troubled else count
+
+
+def health_width(fm: QFontMetrics, health: HealthOverview) -> int:
+    """What the health cell's content wants: its dots, or the whole summary."""
+    if not health.total:
+        return fm.horizontalAdvance("no services")
+    if health.total <= MAX_DOTS:
+        return int(dots_width(health.total))
+    return int(DOT + DOT_GAP) + fm.horizontalAdvance(summary_text(health))
 
 
 def usage_parts(rect: QRect, fm: QFontMetrics, row: EnvRow, palette: QPalette) -> list[Part]:
@@ -98,7 +112,8 @@ def badge_parts(rect: QRect, fm: QFontMetrics, row: EnvRow) -> list[Part]:
     pill = QRectF(rect.left(), rect.center().y() - PILL_HEIGHT / 2 + 1, width, PILL_HEIGHT)
     colour = theme.status_colour(status)
     inside = pill.toAlignedRect().adjusted(PILL_PAD // 2, 0, -PILL_PAD // 2, 0)
-    return [Part("pill", pill, colour, text), _text(inside, fm, text, colour)]
+    label = _text(inside, fm, text, colour)
+    return [Part("pill", pill, colour, text), Part("label", label.rect, colour, label.text)]
 
 
 def badge_width(fm: QFontMetrics, row: EnvRow) -> int:
@@ -142,8 +157,9 @@ class EnvironmentDelegate(QStyledItemDelegate):
         painter.save()
         painter.setClipRect(option.rect)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         for part in self.parts(option, index):
-            _paint_part(painter, part, option.palette)
+            _paint_part(painter, part, option.palette, selected)
         painter.restore()
 
     def _background(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -156,10 +172,9 @@ class EnvironmentDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
 
 
-def _paint_part(painter: QPainter, part: Part, palette: QPalette) -> None:
-    if part.kind == "text":
-        colour = part.colour if part.colour.isValid() else palette.color(QPalette.ColorRole.Text)
-        painter.setPen(colour)
+def _paint_part(painter: QPainter, part: Part, palette: QPalette, selected: bool) -> None:
+    if part.kind in ("text", "label"):
+        painter.setPen(_text_colour(part, palette, selected))
         painter.drawText(part.rect, Qt.AlignmentFlag.AlignVCenter, part.text)
         return
     painter.setPen(Qt.PenStyle.NoPen)
@@ -174,6 +189,13 @@ def _paint_part(painter: QPainter, part: Part, palette: QPalette) -> None:
     else:
         painter.setBrush(part.colour)
         painter.drawRoundedRect(part.rect, 2, 2)
+
+
+def _text_colour(part: Part, palette: QPalette, selected: bool) -> QColor:
+    """Plain text follows the selection's colours; a pill's label sits on its own base."""
+    if selected and part.kind == "text":
+        return palette.color(QPalette.ColorRole.HighlightedText)
+    return part.colour if part.colour.isValid() else palette.color(QPalette.ColorRole.Text)
 
 
 def _alpha(colour: QColor, alpha: int) -> QColor:

@@ -26,7 +26,7 @@ from pandadmin.qt.widgets.env_model import (
 __all__ = ["CONNECTIONS", "HEADERS", "HEALTH", "MIGRATIONS", "NAME", "EnvironmentList"]
 __all__ += ["RowRole", "StatusRole"]
 ROW_HEIGHT = 36
-NAME_MAX_SHARE = 0.4  # a very long name is elided rather than squeezing the figures
+NAME_MIN = 80
 HEALTH_MIN = 96  # room for "12/12 up" and its dot
 
 
@@ -70,21 +70,24 @@ class EnvironmentList(QTableView):
         self.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         header = self.horizontalHeader()
         header.setMinimumSectionSize(40)
-        for column in (NAME, CONNECTIONS, MIGRATIONS):
+        for column in range(len(HEADERS)):  # fit_columns() sizes them all
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(HEALTH, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
 
     # columns ------------------------------------------------------------------------
 
     def fit_columns(self) -> None:
-        """Name, Connections and Migrations as wide as their content; Health takes the rest."""
+        """Connections and Migrations as wide as their content; Name and Health share the
+        rest: both whole when they fit (Name takes the slack), else Health gives way down to
+        its summary's count, then Name (elided)."""
+        widths = {c: self.content_width(c) for c in range(len(HEADERS))}
+        room = self.viewport().width() - widths[CONNECTIONS] - widths[MIGRATIONS]
+        if widths[NAME] + widths[HEALTH] <= room:
+            widths[NAME] = room - widths[HEALTH]
+        else:
+            widths[HEALTH] = min(widths[HEALTH], max(HEALTH_MIN, room - widths[NAME]))
+            widths[NAME] = max(room - widths[HEALTH], NAME_MIN)
         header = self.horizontalHeader()
-        widths = {c: self.content_width(c) for c in (NAME, CONNECTIONS, MIGRATIONS)}
-        room = self.viewport().width() - widths[CONNECTIONS] - widths[MIGRATIONS] - HEALTH_MIN
-        widths[NAME] = max(
-            min(widths[NAME], int(self.viewport().width() * NAME_MAX_SHARE), room), 80
-        )
         for column, width in widths.items():
             if header.sectionSize(column) != width:
                 header.resizeSection(column, width)
@@ -98,6 +101,8 @@ class EnvironmentList(QTableView):
         if column == NAME:
             icon = self.iconSize().width() if self.iconSize().isValid() else 16
             cells = [fm.horizontalAdvance(r.env.name) + icon + 24 for r in rows]
+        elif column == HEALTH:
+            cells = [paint.health_width(fm, r.services) + pad for r in rows]
         elif column == CONNECTIONS:
             texts = [present.connections_text(r.report) for r in rows]
             cells = [fm.horizontalAdvance(t) + pad for t in texts]
