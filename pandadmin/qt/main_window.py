@@ -202,9 +202,7 @@ class MainWindow(QMainWindow):
         """The shortcuts dialog's words for an action (tab actions name their tab)."""
         if name.startswith("tab"):
             number = int(name.removeprefix("tab")) - 1
-            if number < self.detail.tabs.count():
-                return f"Show the {self.detail.tabs.tabText(number).replace('&', '')} tab"
-            return f"{text} (not present)"
+            return f"Show the {self.detail.tabs.tabText(number).replace('&', '')} tab"
         return text.rstrip("…")
 
     def show_shortcuts(self) -> None:

@@ -97,6 +97,8 @@ def shortcut_rows(w: MainWindow) -> list[tuple[str, str]]:
     """(what, keys) for the dialog: the actions as they are now, then the navigation keys."""
     rows = []
     for name, action in w.actions_by_name.items():
+        if name.startswith("tab") and int(name.removeprefix("tab")) > w.detail.tabs.count():
+            continue  # Ctrl+5 before a fifth tab exists
         keys = ", ".join(
             k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()
         )

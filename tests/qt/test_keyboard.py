@@ -114,11 +114,13 @@ def test_actions_by_keyboard_and_all_listed(faults: str, harness: AppHarness, ru
         dialog = await until(lambda: window.shortcuts, what="shortcuts dialog")
         await until(dialog.isVisible, what="shortcuts shown")
         rows = dict(dialog.rows())
+        tabs = window.detail.tabs.count()
         for name, action in window.actions_by_name.items():
             assert action.shortcuts(), f"{name} has no key"
-            assert any(k.startswith(action.text().rstrip("…")) for k in rows) or name.startswith(
-                "tab"
-            ), name
+            if name.startswith("tab") and int(name[3:]) > tabs:
+                continue  # Ctrl+5 waits for a fifth tab
+            keys = rows[window.describe_action(name, action.text())]
+            assert keys.split(", ")[0] == action.shortcuts()[0].toString(), name
         assert "Show the Sessions tab" in rows and rows["Poll now"].startswith("Ctrl+R")
         await until(lambda: QApplication.activeWindow() is dialog, what="shortcuts active")
         press(Key.Key_Escape)

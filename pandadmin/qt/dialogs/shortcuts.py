@@ -27,10 +27,11 @@ class ShortcutsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(("Action", "Keys"))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(
-            1, QHeaderView.ResizeMode.ResizeToContents
-        )
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
         for number, (what, keys) in enumerate(rows):
             self.table.setItem(number, 0, QTableWidgetItem(what))
             self.table.setItem(number, 1, QTableWidgetItem(keys))
@@ -39,7 +40,7 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(520, 560)
+        self.resize(680, 620)
         self.finished.connect(self.deleteLater)
 
     def rows(self) -> list[tuple[str, str]]:
