@@ -73,7 +73,8 @@ def render_table(reports: list[EnvironmentReport]) -> str:
 def _row(report: EnvironmentReport) -> tuple[str, str, str, str, str, str]:
     lim = report.limits
     if lim is not None:
-        connections = f"{lim.used}/{lim.effective_limit} ({lim.utilization:.0%})"
+        source = "" if lim.binding == "plan" else f", {lim.binding} limit"
+        connections = f"{lim.used}/{lim.effective_limit} ({lim.utilization:.0%}{source})"
     else:
         connections = "-" if report.database is None else "unreachable"
     health = " ".join(f"{s.service}:{'ok' if s.ok else 'FAIL'}" for s in report.services) or "-"

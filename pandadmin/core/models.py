@@ -193,8 +193,30 @@ class DatabaseResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Ceiling:
+    """One connection limit and the connections it counts (a role limit counts only that
+    role's connections, a database limit only that database's)."""
+
+    source: str  # plan, server, role or database
+    limit: int
+    used: int
+
+    @property
+    def headroom(self) -> int:
+        return max(self.limit - self.used, 0)
+
+    @property
+    def utilization(self) -> float:
+        return self.used / self.limit if self.limit > 0 else 1.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "limit": self.limit, "used": self.used}
+
+
+@dataclass(frozen=True, slots=True)
 class Limits:
-    """The ceiling the application's connections really hit, and where they stand."""
+    """The ceiling the application's connections really hit, and where they stand: the
+    binding limit (least headroom) with its own count; every limit in `ceilings`."""
 
     plan_limit: int
     effective_limit: int
@@ -202,6 +224,7 @@ class Limits:
     headroom: int
     utilization: float
     binding: str  # which limit is the effective one: plan, server, role or database
+    ceilings: tuple[Ceiling, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,7 +56,10 @@ class EnvironmentReport:
             return None
         db, sample, lim = self.database, self.database.sample, self.limits
         out: dict[str, Any] = {
-            "status": (self.database_status or Status.UNKNOWN).label,
+            # `is None`: Status.OK is 0, and `or` turned every ok database into "unknown".
+            "status": (
+                Status.UNKNOWN if self.database_status is None else self.database_status
+            ).label,
             "error": db.error,
             "url": db.url,
             "server_version": sample.server_version if sample else None,
@@ -76,6 +79,7 @@ class EnvironmentReport:
                 tls=sample.tls,
                 sees_all_sessions=sample.sees_all_sessions,
                 limit_source=lim.binding if lim else None,
+                limits=[c.to_json() for c in lim.ceilings] if lim else None,
             )
         if db.last_seen is not None:
             out["last_seen"] = iso(db.last_seen)

@@ -10,6 +10,7 @@ from pandadmin.core.migrations import MigrationStatus
 from pandadmin.core.models import (
     ActivitySample,
     Budget,
+    Ceiling,
     DatabaseResult,
     HealthResult,
     Limits,
@@ -33,18 +34,32 @@ def budget(env: Environment) -> Budget:
     return Budget(sum(by_service.values()), by_service)
 
 
-def limits(plan_limit: int, sample: ActivitySample) -> Limits:
-    """The effective limit: the lowest of the plan, the server, the role and the database."""
-    candidates = {"plan": plan_limit, "server": sample.server_limit}
+def ceilings(plan_limit: int, sample: ActivitySample) -> list[Ceiling]:
+    """Every limit that applies, each with the connections it counts."""
+    found = [Ceiling("plan", plan_limit, sample.total)]
+    found.append(Ceiling("server", sample.server_limit, sample.total))
     if sample.role_connection_limit >= 0:
-        candidates["role"] = sample.role_connection_limit
+        found.append(Ceiling("role", sample.role_connection_limit, sample.role_connections))
     if sample.database_connection_limit >= 0:
-        candidates["database"] = sample.database_connection_limit
-    binding = min(candidates, key=lambda k: candidates[k])
-    effective = max(candidates[binding], 0)
-    used = sample.total
-    utilization = used / effective if effective else 1.0
-    return Limits(plan_limit, effective, used, max(effective - used, 0), utilization, binding)
+        limit, used = sample.database_connection_limit, sample.database_connections
+        found.append(Ceiling("database", limit, used))
+    return found
+
+
+def limits(plan_limit: int, sample: ActivitySample) -> Limits:
+    """The binding limit: the least headroom (limit - what that limit counts); on a tie the
+    fuller one."""
+    candidates = ceilings(plan_limit, sample)
+    binding = min(candidates, key=lambda c: (c.limit - c.used, -c.utilization))
+    return Limits(
+        plan_limit,
+        max(binding.limit, 0),
+        binding.used,
+        binding.headroom,
+        binding.utilization,
+        binding.source,
+        tuple(candidates),
+    )
 
 
 def database_findings(
@@ -107,15 +122,21 @@ def overall(findings: Iterable[Finding], checked_anything: bool) -> tuple[Status
 
 
 def _usage_findings(limit: Limits, thresholds: Thresholds) -> list[Finding]:
-    pct = limit.utilization * 100
-    text = f"connections at {pct:.0f}% of limit {limit.effective_limit}"
-    if limit.binding != "plan":
-        text += f" ({limit.binding} limit)"
+    """The fullest limit decides (each against its own count)."""
+    fullest = max(limit.ceilings or (_as_ceiling(limit),), key=lambda c: c.utilization)
+    pct = fullest.utilization * 100
+    text = f"connections at {pct:.0f}% of limit {fullest.limit}"
+    if fullest.source != "plan":
+        text += f" ({fullest.source} limit)"
     if pct >= thresholds.critical_pct:
         return [Finding(Status.CRITICAL, text)]
     if pct >= thresholds.warning_pct:
         return [Finding(Status.WARNING, text)]
     return []
+
+
+def _as_ceiling(limit: Limits) -> Ceiling:
+    return Ceiling(limit.binding, limit.effective_limit, limit.used)
 
 
 def _budget_findings(pools: Budget, limit: int) -> list[Finding]:

@@ -69,7 +69,9 @@ def accessible_connections(name: str, status: Status, report: EnvironmentReport 
     """`prod, warning, 44 of 50`, or why there is no number."""
     limits = report.limits if report else None
     figure = (
-        f"{limits.used} of {limits.effective_limit}" if limits else present.connections_text(report)
+        f"{limits.used} of {limits.effective_limit}{present.source_suffix(limits)}"
+        if limits
+        else present.connections_text(report)
     )
     return f"{name}, {status.label}, {figure}"
 

@@ -46,7 +46,12 @@ def connections_text(report: EnvironmentReport | None) -> str:
         return "no database"
     if report.limits is None:
         return "unreachable"
-    return f"{report.limits.used} / {report.limits.effective_limit}"
+    return f"{report.limits.used} / {report.limits.effective_limit}" + source_suffix(report.limits)
+
+
+def source_suffix(limits: Limits) -> str:
+    """` (role)` when a limit other than the plan binds (its own connections are counted)."""
+    return "" if limits.binding == "plan" else f" ({limits.binding})"
 
 
 def clock(epoch: float | None) -> str:

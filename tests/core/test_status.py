@@ -80,6 +80,23 @@ def test_utilization_thresholds(total: int, status: Status, reason: str | None) 
     assert (result.reasons[0] if result.reasons else None) == reason
 
 
+def test_an_ok_database_is_ok_in_json() -> None:
+    assert report(Environment("prod", plan="pro")).to_json()["database"]["status"] == "ok"
+
+
+def test_each_limit_counts_its_own_connections() -> None:
+    """A role capped at 6 with 4 of its connections among 40: 4/6 (and no alarm at 67 %)."""
+    capped = replace(SAMPLE, total=40, role_connection_limit=6, role_connections=4)
+    lim = limits(300, capped)
+    assert (lim.binding, lim.used, lim.effective_limit, lim.headroom) == ("role", 4, 6, 2)
+    assert report(Environment("prod", plan="pro"), capped).status is Status.OK
+    # The other way round: the role's 6 is the lowest number, but the plan has less room.
+    lim = limits(50, replace(capped, total=48, role_connections=1))
+    assert (lim.binding, lim.used, lim.effective_limit, lim.headroom) == ("plan", 48, 50, 2)
+    crowded = replace(SAMPLE, total=40, database_connection_limit=10, database_connections=9)
+    assert limits(300, crowded).binding == "database" and limits(300, crowded).used == 9
+
+
 def test_per_environment_thresholds() -> None:
     env = Environment("prod", plan="free", thresholds=Thresholds(50, 60, 10))
     assert report(env, replace(SAMPLE, total=26)).status is Status.WARNING

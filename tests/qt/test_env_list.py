@@ -144,7 +144,8 @@ def test_live_health_summary_tooltip_and_accessible_names(
         assert report.limits is not None
         spoken = _accessible_texts(view)
         used, limit = report.limits.used, report.limits.effective_limit
-        assert f"prod, {report.status.label}, {used} of {limit}" in spoken
+        assert report.limits.binding == "server"  # the session server's 30 - 3 reserved
+        assert f"prod, {report.status.label}, {used} of {limit} (server)" in spoken
         assert "prod, 12 of 12 services up" in spoken
         assert "staging, 11 of 12 services up, trouble: auth" in spoken
         assert "dev, critical, unreachable" in spoken

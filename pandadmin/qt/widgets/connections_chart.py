@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QV
 
 from pandadmin.core.config import Thresholds
 from pandadmin.core.history import CONNECTION_SERIES, EnvironmentHistory, Window
-from pandadmin.core.models import Status
+from pandadmin.core.models import Limits, Status
 from pandadmin.core.report import EnvironmentReport
 from pandadmin.qt import present, theme
 
@@ -249,8 +249,11 @@ def _line_values(report: EnvironmentReport | None) -> dict[str, float | None]:
         return {}
     limits = report.limits
     sample = report.database.sample if report.database else None
+    # The curves are the server's total: a role or database limit counts other connections
+    # (its own), so it gets no line or bands here, only the text below the chart.
+    against_total = limits is not None and limits.binding in ("plan", "server")
     return {
-        "limit": float(limits.effective_limit) if limits else None,
+        "limit": float(limits.effective_limit) if limits and against_total else None,
         "max_connections": float(sample.max_connections) if sample else None,
         "budget": float(report.budget.worst_case) if report.budget.worst_case else None,
     }
@@ -261,7 +264,7 @@ def _values_text(report: EnvironmentReport | None, stale: bool = False) -> str:
         return " "
     limits = report.limits
     sample = report.database.sample if report.database else None
-    parts = [f"effective limit {limits.effective_limit} ({limits.binding})"]
+    parts = [f"effective limit {limits.effective_limit} ({_binding_text(limits)})"]
     if sample is not None:
         parts.append(f"max_connections {sample.max_connections}")
     if report.budget.worst_case:
@@ -270,6 +273,12 @@ def _values_text(report: EnvironmentReport | None, stale: bool = False) -> str:
         return "Last known: " + " · ".join(parts)
     parts.append(f"headroom {limits.headroom}")
     return " · ".join(parts)
+
+
+def _binding_text(limits: Limits) -> str:
+    if limits.binding in ("plan", "server"):
+        return limits.binding
+    return f"{limits.binding} limit: {limits.used} of its connections in use"
 
 
 def _band(status: Status) -> pg.LinearRegionItem:

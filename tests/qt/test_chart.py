@@ -1,0 +1,55 @@
+"""The connections chart and list figures: which limit binds, and what is drawn."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+from pandadmin.core.config import Config, Environment
+from pandadmin.core.history import EnvironmentHistory
+from pandadmin.core.models import DatabaseResult
+from pandadmin.core.report import EnvironmentReport, build_report
+from pandadmin.qt import env_text, present
+from pandadmin.qt.widgets.connections_chart import ConnectionsChart
+from tests.core.test_status import SAMPLE
+
+ENV = Environment("prod", plan="pro")
+
+
+def judged(**sample: Any) -> EnvironmentReport:
+    db = DatabaseResult("postgresql://app:***@h:5432/app", 0.0, replace(SAMPLE, **sample))
+    return build_report(Config((ENV,)), ENV, (), db, None, time.time())
+
+
+def chart_for(qtbot: Any, report: EnvironmentReport) -> ConnectionsChart:
+    chart = ConnectionsChart()
+    qtbot.addWidget(chart)
+    history = EnvironmentHistory(1.0)
+    history.record(report)
+    chart.show_environment(history, report, ENV.thresholds)
+    chart.show()
+    return chart
+
+
+def test_a_binding_role_limit_shows_its_own_count(qtbot: Any) -> None:
+    """A role capped at 6 with 4 of its connections among 40 on the server."""
+    report = judged(total=40, role_connection_limit=6, role_connections=4)
+    assert present.connections_text(report) == "4 / 6 (role)"
+    assert (
+        env_text.accessible_connections("prod", report.status, report) == "prod, ok, 4 of 6 (role)"
+    )
+    chart = chart_for(qtbot, report)
+    assert chart.values.text().startswith(
+        "effective limit 6 (role limit: 4 of its connections in use)"
+    )
+    # The curves are the server's 40: a line at 6 (and bands under it) would mislead.
+    assert not chart.lines["limit"].isVisible() and not chart.crit_band.isVisible()
+
+
+def test_a_plan_limit_draws_its_line_against_the_total(qtbot: Any) -> None:
+    report = judged(total=40, role_connection_limit=6, role_connections=1, max_connections=50)
+    assert report.limits is not None and report.limits.binding == "server"
+    assert present.connections_text(report) == "40 / 45 (server)"
+    chart = chart_for(qtbot, report)
+    assert chart.lines["limit"].isVisible() and chart.lines["limit"].value() == 45
