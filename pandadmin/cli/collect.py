@@ -22,6 +22,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     collect.add_argument(
         "--no-notify", action="store_true", help="no desktop notifications, only the log"
     )
+    collect.add_argument(
+        "--metrics-listen",
+        metavar="HOST:PORT",
+        help="serve Prometheus /metrics there (default host 127.0.0.1; another host is "
+        "reachable from other machines)",
+    )
     collect.set_defaults(handler=run_collect)
 
 
@@ -36,6 +42,7 @@ def run_collect(args: argparse.Namespace) -> int:
         config = replace(config, environments=kept)
     if not config.environments:
         raise UsageError("no environments configured: add one with `pandadmin env add`")
+    metrics = _metrics_server(args.metrics_listen, config)
     folder = data_dir(args.data_dir)
     lock = CollectorLock(folder)
     holder = lock.acquire()
@@ -43,14 +50,43 @@ def run_collect(args: argparse.Namespace) -> int:
         raise UsageError(f"another collector (pid {holder}) is already collecting into {folder}")
     try:
         say(f"collecting {len(config.environments)} environment(s) into {folder}")
-        asyncio.run(_collect(config, folder, notify=not args.no_notify))
+        if metrics is not None:
+            _start_metrics(metrics)
+        asyncio.run(_collect(config, folder, notify=not args.no_notify, metrics=metrics))
     finally:
+        if metrics is not None:
+            metrics.stop()
         lock.release()
     say("stopped")
     return 0
 
 
-async def _collect(config: Any, folder: Any, *, notify: bool) -> None:
+def _metrics_server(listen: str | None, config: Any) -> Any:
+    """The /metrics server asked for (not started yet); a malformed address is bad input."""
+    if listen is None:
+        return None
+    from pandadmin.core.metrics import LatestReports, MetricsServer, parse_listen
+
+    try:
+        host, port = parse_listen(listen)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    latest = LatestReports()
+    latest.keep_only(env.name for env in config.environments)
+    return MetricsServer(latest, host, port)
+
+
+def _start_metrics(server: Any) -> None:
+    try:
+        server.start()
+    except OSError as exc:
+        raise UsageError(f"cannot serve /metrics on {server.address}: {exc.strerror}") from None
+    say(f"serving Prometheus metrics at http://{server.address}/metrics")
+    if not server.loopback_only:
+        say(f"metrics: {server.address} is reachable from other machines (--metrics-listen)")
+
+
+async def _collect(config: Any, folder: Any, *, notify: bool, metrics: Any = None) -> None:
     from pandadmin.core.collector import Collector, desktop_notifier
     from pandadmin.core.secrets import AsyncSecrets, KeyringStore
 
@@ -61,6 +97,8 @@ async def _collect(config: Any, folder: Any, *, notify: bool) -> None:
     secrets = AsyncSecrets(KeyringStore(config.keyring_service))
     sender = desktop_notifier() if notify else None
     collector = Collector(config, secrets, folder, notify=sender, say=say)
+    if metrics is not None:
+        collector.listeners.append(metrics.source.put)
     try:
         await collector.run(stop)
     finally:

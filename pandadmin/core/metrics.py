@@ -8,7 +8,6 @@ a host or a user.
 
 from __future__ import annotations
 
-import logging
 import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -22,7 +21,6 @@ from prometheus_client.registry import Collector, CollectorRegistry
 if TYPE_CHECKING:
     from pandadmin.core.report import EnvironmentReport
 
-log = logging.getLogger(__name__)
 
 _ENV = ["environment"]
 # name -> (help, extra label names)
@@ -189,7 +187,7 @@ class MetricsServer:
     """`GET /metrics` on HOST:PORT, served from a thread (the cached lines, joined)."""
 
     def __init__(self, source: LatestReports, host: str, port: int) -> None:
-        self._source, self._host, self._port = source, host, port
+        self.source, self._host, self._port = source, host, port
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -197,12 +195,17 @@ class MetricsServer:
     def port(self) -> int:
         return int(self._server.server_address[1]) if self._server is not None else self._port
 
+    @property
+    def loopback_only(self) -> bool:
+        return self._host in ("127.0.0.1", "::1", "localhost")
+
+    @property
+    def address(self) -> str:
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"{host}:{self.port}"
+
     def start(self) -> None:
-        if self._host not in ("127.0.0.1", "::1", "localhost"):
-            log.warning(
-                "metrics: serving /metrics on %s, reachable beyond this machine", self._host
-            )
-        handler = type("Handler", (_MetricsHandler,), {"source": self._source})
+        handler = type("Handler", (_MetricsHandler,), {"source": self.source})
         server_class = _IPv6Server if ":" in self._host else ThreadingHTTPServer
         self._server = server_class((self._host, self._port), handler)
         self._thread = threading.Thread(
