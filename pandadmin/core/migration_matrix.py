@@ -21,7 +21,7 @@ from typing import Any
 
 from pandadmin.core.alembic_config import ScriptLocation
 from pandadmin.core.alembic_scripts import Revision
-from pandadmin.core.migrations import MigrationStatus
+from pandadmin.core.migration_status import MigrationStatus
 from pandadmin.core.revision_graph import (
     AHEAD,
     DIVERGED,

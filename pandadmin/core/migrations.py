@@ -8,13 +8,13 @@ Status rules live in `pandadmin.core.revision_graph` (module docstring).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import asyncpg
 
 from pandadmin.core.alembic_config import ScriptLocation, ScriptLocationError
 from pandadmin.core.alembic_scripts import Revision, RevisionReader, ScriptSet
+from pandadmin.core.migration_status import MigrationState, MigrationStatus
 from pandadmin.core.revision_graph import (
     ERROR,
     NOT_CONFIGURED,
@@ -26,6 +26,7 @@ from pandadmin.core.revision_graph import (
 __all__ = [
     "DEFAULT_VERSION_TABLE",
     "STATUSES",
+    "MigrationState",
     "MigrationStatus",
     "Revision",
     "RevisionReader",
@@ -48,38 +49,6 @@ class VersionConnection(Protocol):
     async def fetchval(self, query: str, *args: object) -> Any: ...
 
     async def fetch(self, query: str, *args: object) -> list[Any]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class MigrationStatus:
-    """Where one environment's database stands against its scripts."""
-
-    status: str
-    database_revisions: tuple[str, ...]
-    heads: tuple[str, ...]
-    pending: tuple[Revision, ...]
-    error: str | None
-    unreadable: tuple[str, ...] = ()  # "file.py: reason" for files that could not be read
-    warnings: tuple[str, ...] = ()  # graph problems Alembic would warn about or refuse
-    detail: str | None = None  # why ahead / diverged / multiple_heads
-    # Every readable revision of the scripts and where they live: the matrix needs the
-    # whole graph, not just what is pending (`to_json` leaves them out).
-    scripts: tuple[Revision, ...] = ()
-    location: ScriptLocation | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The `migrations` object of `check --json` (DESIGN.md) plus extra keys."""
-        return {
-            "status": self.status,
-            "database_revisions": list(self.database_revisions),
-            "heads": list(self.heads),
-            "pending": [rev.revision for rev in self.pending],
-            "error": self.error,
-            "pending_messages": [rev.message for rev in self.pending],
-            "unreadable": list(self.unreadable),
-            "warnings": list(self.warnings),
-            "detail": self.detail,
-        }
 
 
 def quote_ident(name: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pandadmin.core.config import Config, Environment
-from pandadmin.core.migrations import MigrationStatus
+from pandadmin.core.migration_status import MigrationStatus
 from pandadmin.core.models import (
     Budget,
     DatabaseResult,

@@ -31,18 +31,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from pandadmin.core.alembic_scripts import Revision
+from pandadmin.core.migration_status import MigrationState
 
-UP_TO_DATE = "up_to_date"
-BEHIND = "behind"
-AHEAD = "ahead"
-DIVERGED = "diverged"
-NOT_INITIALIZED = "not_initialized"
-MULTIPLE_HEADS = "multiple_heads"
-NOT_CONFIGURED = "not_configured"
-ERROR = "error"
-STATUSES = (
-    UP_TO_DATE, BEHIND, AHEAD, DIVERGED, NOT_INITIALIZED, MULTIPLE_HEADS, NOT_CONFIGURED, ERROR
-)  # fmt: skip
+UP_TO_DATE = MigrationState.UP_TO_DATE
+BEHIND = MigrationState.BEHIND
+AHEAD = MigrationState.AHEAD
+DIVERGED = MigrationState.DIVERGED
+NOT_INITIALIZED = MigrationState.NOT_INITIALIZED
+MULTIPLE_HEADS = MigrationState.MULTIPLE_HEADS
+NOT_CONFIGURED = MigrationState.NOT_CONFIGURED
+ERROR = MigrationState.ERROR
+STATUSES = tuple(MigrationState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +132,7 @@ class RevisionGraph:
 class Verdict:
     """A status for one database against one graph; `pending` in upgrade order."""
 
-    status: str
+    status: MigrationState
     pending: tuple[str, ...] = ()
     detail: str | None = None
 

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pandadmin.core.config import Environment, Thresholds
-from pandadmin.core.migrations import MigrationStatus
+from pandadmin.core.migration_status import MigrationState as State
+from pandadmin.core.migration_status import MigrationStatus
 from pandadmin.core.models import (
     ActivitySample,
     Budget,
@@ -102,9 +103,9 @@ def health_findings(results: Iterable[HealthResult]) -> list[Finding]:
 
 
 def migration_findings(migrations: MigrationStatus | None) -> list[Finding]:
-    if migrations is None or migrations.status in ("up_to_date", "not_configured"):
+    if migrations is None or migrations.status in (State.UP_TO_DATE, State.NOT_CONFIGURED):
         return []
-    if migrations.status == "behind":
+    if migrations.status is State.BEHIND:
         count = len(migrations.pending)
         plural = "s" if count != 1 else ""
         return [Finding(Status.WARNING, f"migrations behind: {count} revision{plural} pending")]

@@ -6,7 +6,7 @@ import time
 from datetime import datetime
 
 from pandadmin.core.config import Thresholds
-from pandadmin.core.migrations import MigrationStatus
+from pandadmin.core.migration_status import MigrationStatus
 from pandadmin.core.models import Limits, Status
 from pandadmin.core.report import EnvironmentReport
 

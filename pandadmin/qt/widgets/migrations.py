@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from pandadmin.core.migrations import MigrationStatus
+from pandadmin.core.migration_status import MigrationStatus
 from pandadmin.core.models import Status
 from pandadmin.qt import present, theme
 from pandadmin.qt.widgets.tables import SimpleTable

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from pandadmin.core.migration_commands import commands_for_all, upgrade_commands
 from pandadmin.core.migration_matrix import KEEP_APPLIED, MatrixRow, RevisionMatrix, date_text
-from pandadmin.core.migrations import MigrationStatus
+from pandadmin.core.migration_status import MigrationStatus
 from pandadmin.qt import theme
 from pandadmin.qt.widgets.revision_matrix_model import (
     MARK_TEXT,

@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QIcon
 
 from pandadmin.core.migration_matrix import Cell, MatrixRow, RevisionMatrix, date_text
-from pandadmin.core.migrations import MigrationStatus
+from pandadmin.core.migration_status import MigrationStatus
 from pandadmin.core.models import Status
 from pandadmin.qt import present, theme
 
