@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 DOC = HERE.parent / "BENCHMARKS.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 # Quick ones first; the long soaks last. New bench_*.py files run after these.
-ORDER = ["migrations", "footprint", "fanout", "chart", "cold_start", "ui", "memory"]
+ORDER = ["migrations", "matrix", "footprint", "fanout", "chart", "cold_start", "ui", "memory"]
 
 
 def scripts(only: set[str] | None) -> list[Path]:
@@ -66,6 +66,7 @@ SUMMARY: list[tuple[str, str, str, str]] = [
      "ratio_to_pg_activity_header"),
     ("6 cold start: median (s)", "cold_start", "< 1.5", "median_s"),
     ("migrations: cold read of 500 revisions (ms)", "migrations", "< 500", "cold_read_ms"),
+    ("migrations: matrix of 500 revisions rendered (ms)", "matrix", "< 200", "render_median_ms"),
     ("metrics: GET /metrics, 20 env x 10 services (ms)", "metrics", "< 5", "scrape_ms.median"),
     ("12 one origin: healthy ok beside 10 hung (of 10)", "shared_origin", "10",
      "ten_hung_ten_healthy.healthy_ok_of_10_min"),

@@ -102,8 +102,9 @@ class RevisionMatrix:
         graph = RevisionGraph.build(_joined(s.scripts for s in configured.values()))
         columns = tuple(_column(name, status) for name, status in configured.items())
         judges = [_Judge(graph, status) for status in configured.values()]
+        marks = _marks(graph)
         rows = [
-            MatrixRow(graph.revisions[rid], _marks(graph, rid), tuple(j.cell(rid) for j in judges))
+            MatrixRow(graph.revisions[rid], marks.get(rid, ()), tuple(j.cell(rid) for j in judges))
             for rid in newest_first(graph)
         ]
         shown, folded = _fold(rows, keep_applied)
@@ -121,10 +122,12 @@ class RevisionMatrix:
         )  # fmt: skip
 
     def pending(self, environment: str) -> tuple[str, ...]:
-        """What `environment` still needs among the shown rows, in upgrade order."""
+        """What `environment` still needs, in upgrade order (pending rows are never folded,
+        and oldest-first is an upgrade order: newest-first puts dependants first)."""
         index = [c.environment for c in self.columns].index(environment)
-        wanted = (r.revision.revision for r in self.rows if r.cells[index] is Cell.PENDING)
-        return self.graph.upgrade_order(wanted)
+        return tuple(
+            r.revision.revision for r in reversed(self.rows) if r.cells[index] is Cell.PENDING
+        )
 
     def state_text(self, column: Column) -> str:
         """One environment in a few words: `2 pending`, `up to date`, `ahead: why`."""
@@ -214,13 +217,17 @@ class _Judge:
         return Cell.UNKNOWN if self.unsure else Cell.PENDING
 
 
-def _marks(graph: RevisionGraph, revision: str) -> tuple[Mark, ...]:
-    found = (
-        (Mark.HEAD, revision in graph.heads),
-        (Mark.MERGE, revision in graph.merge_points),
-        (Mark.BRANCH_POINT, revision in graph.branch_points),
-    )
-    return tuple(mark for mark, present in found if present)
+def _marks(graph: RevisionGraph) -> dict[str, tuple[Mark, ...]]:
+    """The marked revisions only (most have none), in HEAD, MERGE, BRANCH_POINT order."""
+    marks: dict[str, tuple[Mark, ...]] = {}
+    for mark, revisions in (
+        (Mark.HEAD, graph.heads),
+        (Mark.MERGE, graph.merge_points),
+        (Mark.BRANCH_POINT, graph.branch_points),
+    ):
+        for revision in revisions:
+            marks[revision] = (*marks.get(revision, ()), mark)
+    return marks
 
 
 def newest_first(graph: RevisionGraph) -> list[str]:

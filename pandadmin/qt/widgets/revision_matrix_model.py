@@ -32,6 +32,12 @@ CELL_SEVERITY = {
 }
 MARK_TEXT = {"head": "head", "merge": "merge", "branch_point": "branch point"}
 Index = QModelIndex | QPersistentModelIndex
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole, REVISION_ROLE, CELL_ROLE,
+    }
+)  # fmt: skip
 
 
 class RevisionMatrixModel(QAbstractTableModel):
@@ -43,10 +49,12 @@ class RevisionMatrixModel(QAbstractTableModel):
         self.statuses: Mapping[str, MigrationStatus] = {}
         self._tints: dict[Cell, QColor] = {}
         self._icons: dict[str, QIcon] = {}
+        self._row_texts: dict[int, tuple[str, str, str]] = {}  # filled as rows are painted
 
     def set_matrix(self, matrix: RevisionMatrix, statuses: Mapping[str, MigrationStatus]) -> None:
         self.beginResetModel()
         self.matrix, self.statuses = matrix, statuses
+        self._row_texts = {}
         self._tints = {cell: theme.tint(s, alpha) for cell, (s, alpha) in CELL_SEVERITY.items()}
         self._icons = {c.environment: theme.dot_icon(self._badge(c.environment)[1])
                        for c in matrix.columns}  # fmt: skip
@@ -80,17 +88,27 @@ class RevisionMatrixModel(QAbstractTableModel):
     # data ----------------------------------------------------------------------------
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        row = self.row_of(index)
-        if row is None:
+        # Called for every role of every visible cell on each paint: leave early.
+        if role not in _ROLES or self.matrix is None:
+            return None
+        number, column = index.row(), index.column()
+        if number >= len(self.matrix.rows):
             return self._fold_data(index, role)
-        column = index.column()
+        row = self.matrix.rows[number]
         if column >= len(FIXED):
             return self._cell_data(row.cells[column - len(FIXED)], column, role)
         if role == REVISION_ROLE:
             return row.revision.revision
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (_revision_text(row), row.revision.message, _created(row))[column]
+            return self._texts(number, row)[column]
         return None
+
+    def _texts(self, number: int, row: MatrixRow) -> tuple[str, str, str]:
+        texts = self._row_texts.get(number)
+        if texts is None:
+            texts = (_revision_text(row), row.revision.message, _created(row))
+            self._row_texts[number] = texts
+        return texts
 
     def _cell_data(self, cell: Cell, column: int, role: int) -> object:
         if role == Qt.ItemDataRole.DisplayRole:
