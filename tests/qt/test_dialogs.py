@@ -129,3 +129,22 @@ def test_edit_keeps_the_stored_url_and_delete_removes_env_and_keyring_entry(
         assert (KEYRING_SERVICE, "prod") not in memory_keyring.values
 
     run(scenario())
+
+
+def test_prometheus_url_is_checked_then_saved_with_the_environment(
+    harness: AppHarness, run: Any
+) -> None:
+    async def scenario() -> None:
+        harness.write(cfg.Config((environment("prod", interval=60),)))
+        await harness.open()
+        dialog = await _open_dialog(harness, "prod")
+        dialog.prometheus.setText("prometheus:9090")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        assert "invalid Prometheus URL" in plain(dialog.error)
+        assert cfg.load(harness.path).environment("prod").prometheus_url is None  # type: ignore[union-attr]
+        dialog.prometheus.setText("http://prometheus.internal:9090")
+        await _save(dialog)
+        saved = cfg.load(harness.path).environment("prod")
+        assert saved is not None and saved.prometheus_url == "http://prometheus.internal:9090"
+
+    run(scenario())

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pandadmin.core import settings
 from pandadmin.core.config import Config, Environment
 from pandadmin.core.models import DatabaseResult, Status
 from pandadmin.core.settings import check_name
@@ -58,6 +59,7 @@ class EnvironmentDialog(QDialog):
         self.interval = float_spin_box("interval", self)
         self.alembic = QLineEdit(self)
         self.browse = QPushButton("Browse…", self)
+        self.prometheus = QLineEdit(self)
         self.services = ServicesEditor(self)
         self.error = QLabel("", self)
         self.buttons = QDialogButtonBox(
@@ -99,6 +101,10 @@ class EnvironmentDialog(QDialog):
         form.addRow("Poll every", self.interval)
         form.addRow("Alembic", _row(self.alembic, self.browse))
         self.alembic.setPlaceholderText("alembic.ini or the script folder holding versions/")
+        form.addRow("Prometheus", self.prometheus)
+        self.prometheus.setPlaceholderText(
+            "optional: http://prometheus:9090 scraping a pandadmin collector (history)"
+        )
         layout = QVBoxLayout()
         layout.addLayout(form)
         layout.addWidget(QLabel("<b>Services</b>"))
@@ -124,6 +130,7 @@ class EnvironmentDialog(QDialog):
         self.custom_limit.setValue(env.connection_limit or self.config.plan_limit(env))
         self.interval.setValue(env.interval)
         self.alembic.setText(env.alembic or "")
+        self.prometheus.setText(env.prometheus_url or "")
         self.services.set_services(env.services)
         self._plan_changed()
 
@@ -205,6 +212,7 @@ class EnvironmentDialog(QDialog):
             plan=None if custom else key,
             connection_limit=self.custom_limit.value() if custom else None,
             alembic=self.alembic.text().strip() or None,
+            prometheus_url=_optional(self.prometheus.text(), "prometheus_url"),
             interval=self.interval.value(),
             services=self.services.services(),
         )
@@ -227,6 +235,12 @@ def url_note(text: str) -> str:
         return f"✗ {exc}"
     notes = [ignored_note(url.ignored), "pooled (PgBouncer)" if url.pooled else ""]
     return "\n".join([redact(url), " · ".join(filter(None, notes))]).strip()
+
+
+def _optional(text: str, name: str) -> str | None:
+    """An optional text setting checked by its field in the settings table."""
+    text = text.strip()
+    return str(settings.field(name).check(text)) if text else None
 
 
 def _row(*widgets: QWidget) -> QWidget:
