@@ -20,6 +20,7 @@ import pytest
 from pandadmin.cli.check import render_table
 from pandadmin.core.config import Config, Environment
 from pandadmin.core.database import DatabaseMonitor
+from pandadmin.core.models import DatabaseResult
 from pandadmin.core.report import build_report
 from pandadmin.core.urls import parse
 from pandadmin.demo.pgserver import EmbeddedPostgres
@@ -56,14 +57,25 @@ async def held(urls: list[str]) -> AsyncIterator[None]:
         await asyncio.gather(*(conn.close() for conn in conns))
 
 
-async def database_json(url: str, plan_limit: int) -> dict[str, Any]:
+async def settled_sample(monitor: DatabaseMonitor, total: int) -> DatabaseResult:
+    """A sample once the server shows `total` client connections: backends of connections
+    closed by an earlier test leave the server a moment after the client closed them."""
+    deadline = time.monotonic() + 30
+    while True:
+        result = await monitor.sample()
+        assert result.error is None and result.sample is not None
+        if result.sample.total == total or time.monotonic() > deadline:
+            return result
+        await asyncio.sleep(0.05)
+
+
+async def database_json(url: str, plan_limit: int, total: int) -> dict[str, Any]:
     """One real sample by the monitor, judged and rendered as `check --json` renders it."""
     monitor = DatabaseMonitor(parse(url))
     try:
-        result = await monitor.sample()
+        result = await settled_sample(monitor, total)
     finally:
         await monitor.close()
-    assert result.error is None
     env = Environment("prod", plan=None, connection_limit=plan_limit)
     report = build_report(Config((env,)), env, (), result, None, time.time())
     database = report.to_json()["database"]
@@ -73,9 +85,11 @@ async def database_json(url: str, plan_limit: int) -> dict[str, Any]:
 
 
 def judged(lpg: EmbeddedPostgres, monitor_url: str, others: list[str], plan: int) -> Any:
+    """The monitor's report while `others` are connected (the monitor's own is one more)."""
+
     async def main() -> dict[str, Any]:
         async with held(others):
-            return await database_json(monitor_url, plan)
+            return await database_json(monitor_url, plan, total=len(others) + 1)
 
     return asyncio.run(main())
 
