@@ -21,12 +21,21 @@ from PySide6.QtWidgets import (
 )
 
 from pandadmin.core.config import Service
+from pandadmin.core.health_secrets import split_userinfo
 from pandadmin.core.models import Status
 from pandadmin.core.settings import POOL_FIELDS, check_health_url, check_name
 from pandadmin.qt import theme
 from pandadmin.qt.dialogs.fields import int_spin_box
+from pandadmin.qt.dialogs.service_health import (
+    ServiceHealthForm,
+    Values,
+    apply,
+    typed_headers,
+    values_of,
+)
 
 HEADERS = ("Name", "Health URL", *POOL_FIELDS)
+DRAFT_ROLE = Qt.ItemDataRole.UserRole + 1  # on the name item: the health form's values
 
 
 class ServicesEditor(QWidget):
@@ -47,6 +56,8 @@ class ServicesEditor(QWidget):
         self.remove_button = QPushButton("Remove service", self)
         self.budget = QLabel(" ", self)
         self.budget.setWordWrap(True)
+        self.health = ServiceHealthForm(self)
+        self._shown: QTableWidgetItem | None = None
         self._build()
 
     def _build(self) -> None:
@@ -59,6 +70,9 @@ class ServicesEditor(QWidget):
         layout.addWidget(self.table)
         layout.addLayout(buttons)
         layout.addWidget(self.budget)
+        layout.addWidget(self.health)
+        self.table.currentCellChanged.connect(lambda row, *_: self._show_health(row))
+        self.health.changed.connect(self._keep_health)
         self.add_button.clicked.connect(lambda: self.add_service(Service("api", "http://")))
         self.remove_button.clicked.connect(self._remove_selected)
         self.table.itemChanged.connect(lambda _item: self.changed.emit())
@@ -81,6 +95,8 @@ class ServicesEditor(QWidget):
         self.table.setRowCount(0)
         for service in services:
             self.add_service(service)
+        if services:
+            self.table.setCurrentCell(0, 0)
 
     def services(self) -> tuple[Service, ...]:
         """The services as typed; raises ValueError naming the first bad field."""
@@ -98,7 +114,37 @@ class ServicesEditor(QWidget):
         item = self.table.item(row, 0)
         original = item.data(Qt.ItemDataRole.UserRole) if item else None
         base = original if isinstance(original, Service) else Service(name, url)
-        return replace(base, name=name, health_url=url, **ints)
+        clean, _basic = split_userinfo(url)
+        service = replace(base, name=name, health_url=clean, **ints)
+        draft = _draft(item)
+        return apply(service, draft) if draft is not None else service
+
+    def header_changes(self) -> dict[str, dict[str, str]]:
+        """Service name -> headers for the keyring ({} forgets them): typed in the form,
+        or basic auth moved out of a health URL."""
+        changes = {}
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            draft = _draft(item)
+            typed = typed_headers(draft) if draft is not None else None
+            _clean, basic = split_userinfo(self._text(row, 1))
+            if typed is not None or basic:
+                changes[self._text(row, 0)] = {**basic, **(typed or {})}
+        return changes
+
+    def _show_health(self, row: int) -> None:
+        item = self.table.item(row, 0) if row >= 0 else None
+        self._shown = item
+        if item is None:
+            self.health.load(None)
+            return
+        original = item.data(Qt.ItemDataRole.UserRole)
+        stored = values_of(original) if isinstance(original, Service) else None
+        self.health.load(_draft(item) or stored)
+
+    def _keep_health(self) -> None:
+        if self._shown is not None:
+            self._shown.setData(DRAFT_ROLE, self.health.values())
 
     def _text(self, row: int, column: int) -> str:
         item = self.table.item(row, column)
@@ -139,3 +185,8 @@ def _budget_text(parts: list[str], total: int, limit: int) -> str:
         + f"<br><span style='color:{colour}'><b>Worst case {total} connections {verdict}"
         f" the limit of {limit}</b></span>"
     )
+
+
+def _draft(item: QTableWidgetItem | None) -> Values | None:
+    value = item.data(DRAFT_ROLE) if item is not None else None
+    return value if isinstance(value, dict) else None
