@@ -11,7 +11,7 @@ from typing import Any
 from pandadmin.cli.errors import UsageError
 from pandadmin.cli.support import load_config, require_env
 from pandadmin.core.config import Config
-from pandadmin.core.models import Status
+from pandadmin.core.models import HealthResult, Status
 from pandadmin.core.poller import Poller
 from pandadmin.core.report import EnvironmentReport, check_json
 from pandadmin.core.secrets import AsyncSecrets, open_store
@@ -77,9 +77,16 @@ def _row(report: EnvironmentReport) -> tuple[str, str, str, str, str, str]:
         connections = f"{lim.used}/{lim.effective_limit} ({lim.utilization:.0%}{source})"
     else:
         connections = "-" if report.database is None else "unreachable"
-    health = " ".join(f"{s.service}:{'ok' if s.ok else 'FAIL'}" for s in report.services) or "-"
+    health = " ".join(f"{s.service}:{_health_word(s)}" for s in report.services) or "-"
     migrations = report.migrations.status if report.migrations else "-"
     if report.migrations and report.migrations.pending:
         migrations += f" ({len(report.migrations.pending)})"
     reasons = "; ".join(report.reasons)
     return report.name, report.status.label, connections, health, migrations, reasons
+
+
+def _health_word(result: HealthResult) -> str:
+    """ok, WARN (up, but reported warn, slow or a certificate near expiry) or FAIL."""
+    if not result.ok:
+        return "FAIL"
+    return "WARN" if result.status != Status.OK else "ok"

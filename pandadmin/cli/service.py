@@ -1,4 +1,5 @@
-"""`pandadmin service ...`: the deployable apps of an environment and their pool sizing."""
+"""`pandadmin service ...`: the deployable apps of an environment: pool sizing, health
+conditions, and request headers (those go to the keyring)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from pandadmin.cli.errors import UsageError
 from pandadmin.cli.fields import add_flags, given
+from pandadmin.cli.headers import add_header_flags, given_headers
 from pandadmin.cli.support import (
     checked,
     load_config,
@@ -16,7 +18,10 @@ from pandadmin.cli.support import (
     unknown_name,
 )
 from pandadmin.core import config as cfg
-from pandadmin.core.settings import Scope, check_name
+from pandadmin.core.config import asdict
+from pandadmin.core.health_secrets import encode_headers, header_names, split_userinfo
+from pandadmin.core.secret_keys import headers_key
+from pandadmin.core.settings import Scope, check_health_conditions, check_name
 from pandadmin.core.transaction import put
 
 
@@ -31,6 +36,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         parser.add_argument("env")
         parser.add_argument("name")
         add_flags(parser, Scope.SERVICE, required={"health_url"} if needs_url else ())
+        add_header_flags(parser)
         parser.set_defaults(handler=handler)
     remove = sub.add_parser("remove", help="remove a service")
     remove.add_argument("env")
@@ -44,8 +50,9 @@ def service_add(args: argparse.Namespace) -> int:
     name = checked(lambda: check_name("service", args.name))
     if env.service(name) is not None:
         raise UsageError(f"service {name!r} already exists in {env.name!r} (use `service set`)")
-    service = replace(cfg.Service(name, args.health_url), **given(args, Scope.SERVICE))
-    _save(args, config, replace(env, services=(*env.services, service)))
+    options, headers = _options(args)
+    service = _checked_service(replace(cfg.Service(name, options["health_url"]), **options))
+    _save(args, config, replace(env, services=(*env.services, service)), headers)
     print(
         f"added service {name!r} to {env.name!r}: worst case "
         f"{service.worst_case_connections} connections"
@@ -57,12 +64,12 @@ def service_set(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     env = require_env(config, args.env)
     current = _require_service(env, args.name)
-    options = given(args, Scope.SERVICE)
-    if not options:
+    options, headers = _options(args)
+    if not options and headers is None:
         raise UsageError("nothing to change: give at least one option")
-    changed = replace(current, **options)
+    changed = _checked_service(replace(current, **options))
     services = tuple(changed if s.name == current.name else s for s in env.services)
-    _save(args, config, replace(env, services=services))
+    _save(args, config, replace(env, services=services), headers)
     print(f"updated service {current.name!r} of {env.name!r}")
     return 0
 
@@ -84,6 +91,33 @@ def _require_service(env: cfg.Environment, name: str) -> cfg.Service:
     return service
 
 
-def _save(args: argparse.Namespace, config: cfg.Config, env: cfg.Environment) -> None:
-    """Services change the config only (a removed service's headers leave the keyring)."""
-    save(put(config, env), args.config)
+def _options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, str] | None]:
+    """The service fields given, and the headers for the keyring (None: unchanged): those of
+    the header flags, plus basic auth moved out of --health-url."""
+    options, headers = given(args, Scope.SERVICE), given_headers(args)
+    if "health_url" in options:
+        options["health_url"], basic = split_userinfo(options["health_url"])
+        if basic:
+            headers = {**basic, **(headers or {})}
+    return options, headers
+
+
+def _checked_service(service: cfg.Service) -> cfg.Service:
+    checked(lambda: check_health_conditions(asdict(service)))
+    return service
+
+
+def _save(
+    args: argparse.Namespace,
+    config: cfg.Config,
+    env: cfg.Environment,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Save config and keyring together (`core/transaction.py`): `headers` ({} forgets
+    them) go to the service's keyring entry; a removed service's entry leaves with it."""
+    secrets = {}
+    if headers is not None:
+        secrets[headers_key(env.name, args.name)] = encode_headers(headers)
+    save(put(config, env, secrets), args.config)
+    if headers:
+        print(f"stored request headers in the keyring: {header_names(headers)}")

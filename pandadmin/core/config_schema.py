@@ -15,6 +15,7 @@ from typing import Any, NoReturn, TypeVar
 from pandadmin.core.settings import (
     BUILTIN_PLANS,
     Scope,
+    check_health_conditions,
     check_name,
     check_thresholds,
     field,
@@ -123,7 +124,9 @@ def _service(reader: _Reader, name: str, table: object, where: list[str]) -> dic
     reader.only(table, _keys(_S), here)
     if "health_url" not in table:
         reader.fail(here, f"service {name!r} needs a health_url")
-    return {"name": name, **_scalars(reader, table, _S, here)}
+    values = _scalars(reader, table, _S, here)
+    reader.field(here, lambda: check_health_conditions(values))
+    return {"name": name, **values}
 
 
 class _Reader:

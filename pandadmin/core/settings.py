@@ -235,3 +235,13 @@ def check_thresholds(values: Mapping[str, Any]) -> None:
     critical = values.get("critical_pct", field("critical_pct").default)
     if warning > critical:
         raise ValueError("warning_pct must not exceed critical_pct")
+
+
+def check_health_conditions(values: Mapping[str, Any]) -> None:
+    """The rules across a service's health fields (a missing one has its default)."""
+    if (values.get("json_key") is None) != (values.get("json_value") is None):
+        raise ValueError("json_key and json_value go together: give both or neither")
+    warning = values.get("cert_warning_days", field("cert_warning_days").default)
+    critical = values.get("cert_critical_days", field("cert_critical_days").default)
+    if critical > warning:
+        raise ValueError("cert_critical_days must not exceed cert_warning_days")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from pandadmin.core.config import Service
 from pandadmin.core.health_secrets import parse_header_lines
-from pandadmin.core.settings import field
+from pandadmin.core.settings import check_health_conditions, field
 from pandadmin.qt.dialogs.fields import float_spin_box, int_spin_box
 
 HEADER_HINT = "Authorization: Bearer …   (stored in the keyring; ' | ' between several)"
@@ -139,20 +139,14 @@ def typed_headers(values: Values) -> dict[str, str] | None:
 
 
 def _apply(service: Service, values: Values) -> Service:
-    key, expected = values["json_key"] or None, values["json_value"] or None
-    if (key is None) != (expected is None):
-        raise ValueError("give both a JSON key and the value it must equal, or neither")
-    if values["cert_critical_days"] > values["cert_warning_days"]:
-        raise ValueError("the certificate's critical threshold must not exceed its warning one")
     accepted = values["accepted_status"] or str(field("accepted_status").default)
-    checked: dict[str, Any] = {
-        "accepted_status": field("accepted_status").check(accepted),
-        "json_key": field("json_key").check(key) if key else None,
-        "json_value": field("json_value").check(expected) if expected else None,
-    }
+    checked: dict[str, Any] = {"accepted_status": field("accepted_status").check(accepted)}
+    for name in ("json_key", "json_value"):
+        checked[name] = field(name).check(values[name]) if values[name] else None
     numbers = ("latency_warning_ms", "retries", "cert_warning_days", "cert_critical_days")
     for name in numbers:
         checked[name] = None if values[name] is None else field(name).check(values[name])
+    check_health_conditions(checked)
     return replace(service, **checked)
 
 
