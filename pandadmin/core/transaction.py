@@ -44,9 +44,12 @@ class EnvironmentChange:
     env: cfg.Environment
     url: str | None = None
     previous_name: str | None = None
+    secrets: Mapping[str, str] = field(default_factory=dict)  # more entries, e.g. headers
 
     def edit(self, config: cfg.Config) -> Edit:
-        secrets = {database_url_key(self.env.name): self.url} if self.url else {}
+        secrets = dict(self.secrets)
+        if self.url:
+            secrets[database_url_key(self.env.name)] = self.url
         return put(config, self.env, secrets, self.previous_name)
 
 

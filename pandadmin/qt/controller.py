@@ -173,7 +173,8 @@ class Controller(QObject):
         except (ValueError, OSError, SecretStoreError) as exc:
             dialog.show_error(_why(exc))
             return
-        self.apply_config(new_config, restart=draft.env.name if draft.url else None)
+        restart = draft.url or draft.secrets  # the poller re-reads its secrets
+        self.apply_config(new_config, restart=draft.env.name if restart else None)
         dialog.accept()
         self.window.environments.select(draft.env.name)
 

@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit
 
 from pandadmin.core import config as cfg
 from pandadmin.core.models import Status
-from tests.qt.conftest import AppHarness, environment, plain, until
+from tests.conftest import DIALECT_TOKEN
+from tests.qt.conftest import KEYRING_SERVICE, AppHarness, environment, plain, until
 
 
 def test_sub_checks_timing_and_certificate_in_the_health_tab(
@@ -58,5 +61,47 @@ def test_sub_checks_timing_and_certificate_in_the_health_tab(
         window.resize(1100, 700)
         shot = os.environ.get("PANDADMIN_HEALTH_SHOT")  # set it to look at the tab
         window.detail.grab().save(shot or str(tmp_path / "health.png"))
+
+    run(scenario())
+
+
+def test_bearer_token_typed_in_the_dialog_goes_to_the_keyring_only(
+    harness: AppHarness,
+    memory_keyring: Any,
+    run: Any,
+    dialects: str,
+    tmp_path: Path,
+) -> None:
+    services = (cfg.Service("api", f"{dialects}/protected"),)
+
+    async def scenario() -> None:
+        harness.write(cfg.Config((environment("prod", services=services),)))
+        controller = await harness.open()
+        window = controller.window
+        await until(
+            lambda: (r := window.reports.get("prod")) and r.services[0].http_status == 401,
+            what="401 without the header",
+        )
+        controller.open_dialog("prod")
+        dialog = await until(lambda: controller.dialog, what="dialog")
+        form = dialog.services.health
+        QTest.keyClicks(form.headers, f"Authorization: Bearer {DIALECT_TOKEN}")
+        finished: list[int] = []
+        dialog.finished.connect(finished.append)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        await until(lambda: finished, what="dialog saved")
+
+        key = (KEYRING_SERVICE, "prod/service/api/headers")
+        assert DIALECT_TOKEN in memory_keyring.values[key]
+        assert DIALECT_TOKEN not in harness.path.read_text()
+        await until(
+            lambda: window.reports["prod"].services[0].http_status == 200,
+            what="healthy with the header",
+        )
+        window.detail.tabs.setCurrentWidget(window.detail.health)
+        shot = tmp_path / "window.png"
+        window.grab().save(str(shot))
+        texts = [w.text() for w in window.findChildren(QLabel) + window.findChildren(QLineEdit)]
+        assert texts and not any(DIALECT_TOKEN in t for t in texts)
 
     run(scenario())

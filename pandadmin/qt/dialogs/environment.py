@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 
 from pandadmin.core import settings
 from pandadmin.core.config import Config, Environment
+from pandadmin.core.health_secrets import encode_headers
 from pandadmin.core.models import DatabaseResult, Status
+from pandadmin.core.secret_keys import headers_key
 from pandadmin.core.settings import check_name
 from pandadmin.core.transaction import EnvironmentChange
 from pandadmin.core.url_keywords import ignored_note
@@ -216,7 +218,11 @@ class EnvironmentDialog(QDialog):
             interval=self.interval.value(),
             services=self.services.services(),
         )
-        return EnvironmentChange(env, url, previous)
+        headers = {
+            headers_key(name, service): encode_headers(values)
+            for service, values in self.services.header_changes().items()
+        }
+        return EnvironmentChange(env, url, previous, headers)
 
     def show_error(self, message: str) -> None:
         self.buttons.setEnabled(True)

@@ -126,7 +126,10 @@ class ServicesEditor(QWidget):
         for row in range(self.table.rowCount()):
             item = self.table.item(row, 0)
             draft = _draft(item)
-            typed = typed_headers(draft) if draft is not None else None
+            try:
+                typed = typed_headers(draft) if draft is not None else None
+            except ValueError as exc:
+                raise ValueError(f"service {self._text(row, 0)}: request headers: {exc}") from None
             _clean, basic = split_userinfo(self._text(row, 1))
             if typed is not None or basic:
                 changes[self._text(row, 0)] = {**basic, **(typed or {})}
