@@ -45,13 +45,22 @@ def _inside(f: Field) -> list[float]:
     return [f.kind(f.low), f.kind(f.high)]
 
 
+# Fields bound by a rule to a companion (settings.check_thresholds, check_health_conditions):
+# the companion at its far bound, so the field alone decides.
+COMPANIONS: dict[str, tuple[str, object]] = {
+    "warning_pct": ("critical_pct", 100),
+    "critical_pct": ("warning_pct", 1),
+    "cert_warning_days": ("cert_critical_days", 0),
+    "cert_critical_days": ("cert_warning_days", 3650),
+    "json_key": ("json_value", "UP"),
+    "json_value": ("json_key", "status"),
+}
+
+
 def _values(f: Field, value: object) -> dict[str, object]:
-    """The field set to `value`, the other percentage at its far bound (warning <= critical)."""
-    if f.name == "warning_pct":
-        return {"warning_pct": value, "critical_pct": 100}
-    if f.name == "critical_pct":
-        return {"warning_pct": 1, "critical_pct": value}
-    return {f.name: value}
+    """The field set to `value`, with its companion (COMPANIONS) when it has one."""
+    companion = COMPANIONS.get(f.name)
+    return {f.name: value, **dict([companion])} if companion else {f.name: value}
 
 
 def _document(f: Field, value: object) -> str:
