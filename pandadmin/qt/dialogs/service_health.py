@@ -25,6 +25,7 @@ from pandadmin.qt.dialogs.fields import float_spin_box, int_spin_box
 
 HEADER_HINT = "Authorization: Bearer …   (stored in the keyring; ' | ' between several)"
 Values = dict[str, Any]
+TITLE = "Health checks of the selected service"
 
 
 class ServiceHealthForm(QGroupBox):
@@ -33,7 +34,7 @@ class ServiceHealthForm(QGroupBox):
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Health checks of the selected service", parent)
+        super().__init__(TITLE, parent)
         self.accepted = QLineEdit(self)
         self.json_key, self.json_value = QLineEdit(self), QLineEdit(self)
         self.latency_on = QCheckBox("warn above", self)
@@ -59,7 +60,7 @@ class ServiceHealthForm(QGroupBox):
         form.addRow("Accepted HTTP codes", self.accepted)
         form.addRow("JSON key", _row(self.json_key, QLabel("must equal"), self.json_value))
         form.addRow("Latency", _row(self.latency_on, self.latency))
-        form.addRow("Retries before down", self.retries)
+        form.addRow("Retries before down", _row(self.retries))
         form.addRow("Certificate", _row(QLabel("warning under"), self.cert_warning,
                                         QLabel("critical under"), self.cert_critical))  # fmt: skip
         form.addRow("Request headers", _row(self.headers, self.clear_headers))
@@ -72,9 +73,10 @@ class ServiceHealthForm(QGroupBox):
         self.retries.valueChanged.connect(lambda _v: self.changed.emit())
         self.latency_on.toggled.connect(self.latency.setEnabled)
 
-    def load(self, values: Values | None) -> None:
+    def load(self, values: Values | None, name: str = "") -> None:
         """Show a service's values (None: nothing selected)."""
         self.setEnabled(values is not None)
+        self.setTitle(f"Health checks of {name}" if name else TITLE)
         values = values or values_of(Service("", "http://x"))
         self.blockSignals(True)
         self.accepted.setText(values["accepted_status"])
@@ -151,7 +153,10 @@ def _apply(service: Service, values: Values) -> Service:
 
 
 def _row(*widgets: QWidget) -> QHBoxLayout:
+    """Widgets side by side; a row of spin boxes keeps them at their natural width."""
     line = QHBoxLayout()
     for widget in widgets:
         line.addWidget(widget)
+    if not any(isinstance(w, QLineEdit) for w in widgets):
+        line.addStretch(1)
     return line

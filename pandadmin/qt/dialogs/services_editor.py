@@ -143,7 +143,7 @@ class ServicesEditor(QWidget):
             return
         original = item.data(Qt.ItemDataRole.UserRole)
         stored = values_of(original) if isinstance(original, Service) else None
-        self.health.load(_draft(item) or stored)
+        self.health.load(_draft(item) or stored, item.text())
 
     def _keep_health(self) -> None:
         if self._shown is not None:
