@@ -72,6 +72,8 @@ SUMMARY: list[tuple[str, str, str, str]] = [
      "ten_hung_ten_healthy.healthy_ok_of_10_min"),
     ("12 one origin: 200 services / one latency", "shared_origin", "< 2",
      "two_hundred_on_one_origin.warm_over_latency"),
+    ("20 health: judging + phase timing, client CPU per check (ms)", "health_judging", "< 0.5",
+     "cpu_per_check_ms.overhead"),
 ]  # fmt: skip
 MET = {
     "ratio_to_slowest": "ratio_goal_met",
