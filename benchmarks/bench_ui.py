@@ -64,7 +64,9 @@ class LagProbe(QObject):
 
 async def watch(config_path: Path, db_urls: list[str], seconds: float) -> dict[str, Any]:
     config = cfg.load(config_path)
-    controller = await open_controller(config_path, support.secrets_for(config, db_urls))
+    controller = await open_controller(
+        config_path, support.secrets_for(config, db_urls), remember=False
+    )
     reports: list[float] = []
     controller.report_shown.connect(lambda _name: reports.append(time.monotonic()))
     probe, process = LagProbe(), psutil.Process()

@@ -151,6 +151,17 @@ class AppHarness:
             self.controller = None
 
 
+@pytest.fixture(scope="session")
+def switch() -> Iterator[Any]:
+    """A health endpoint tests steer: POST /fail and /recover (tests/support/switch_app.py)."""
+    from tests.support.servers import UvicornProcess
+
+    server = UvicornProcess("tests.support.switch_app:app")
+    server.wait_ready()
+    yield server
+    server.close()
+
+
 @pytest.fixture
 def harness(tmp_path: Path, memory_keyring: Any, cleanups: list[Cleanup]) -> AppHarness:
     """The app of one test; `run` closes it when the test's coroutine ends."""

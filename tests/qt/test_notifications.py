@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from pandadmin.core import config as cfg
 from pandadmin.core.models import Status
 from pandadmin.core.report import EnvironmentReport
 from tests.qt.conftest import AppHarness, environment, until
 from tests.support.servers import UvicornProcess
-
-
-@pytest.fixture(scope="module")
-def switch() -> Iterator[UvicornProcess]:
-    server = UvicornProcess("tests.support.switch_app:app")
-    server.wait_ready()
-    yield server
-    server.close()
 
 
 def _streak(reports: list[EnvironmentReport], critical: bool) -> int:

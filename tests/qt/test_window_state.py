@@ -3,12 +3,10 @@ dir), opening on a critical environment, and worst first without the selection j
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from PySide6.QtCore import QRect
 
 from pandadmin.core import config as cfg
@@ -17,14 +15,6 @@ from pandadmin.core.secrets import AsyncSecrets, KeyringStore
 from pandadmin.qt import window_state
 from tests.qt.conftest import KEYRING_SERVICE, AppHarness, environment, until
 from tests.support.servers import UvicornProcess
-
-
-@pytest.fixture(scope="module")
-def switch() -> Iterator[UvicornProcess]:
-    server = UvicornProcess("tests.support.switch_app:app")
-    server.wait_ready()
-    yield server
-    server.close()
 
 
 def fleet(urls: dict[str, str]) -> cfg.Config:
