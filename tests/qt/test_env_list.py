@@ -130,6 +130,10 @@ def test_live_health_summary_tooltip_and_accessible_names(
         controller = await harness.open()
         window, view = controller.window, controller.window.environments
         await until(lambda: len(window.reports) == 3, timeout=30, what="first reports")
+        header = view.horizontalHeader()
+        await until(
+            lambda: header.sectionSize(HEALTH) >= view.content_width(HEALTH), what="columns fit"
+        )
         row = view.proxy.mapFromSource(view.source.index(1, 0)).row()
         option, index = cell_option(view, row, HEALTH)
         texts = [p.text for p in view.delegate.parts(option, index) if p.kind == "text"]

@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from pandadmin.core.models import Status, worst
-from pandadmin.core.service_health import HealthOverview
-from pandadmin.qt import env_text, present, theme
+from pandadmin.qt import present, theme
 from pandadmin.qt.widgets.env_model import CONNECTIONS, HEALTH, NAME, EnvRow, Index, RowRole
 
 MAX_DOTS = 6  # beyond a handful, dots stop being countable at a glance
@@ -42,44 +41,40 @@ def dots_width(count: int) -> float:
     return count * DOT + max(count - 1, 0) * DOT_GAP
 
 
-def health_parts(rect: QRect, fm: QFontMetrics, health: HealthOverview) -> list[Part]:
-    muted = theme.muted_text()
+def health_parts(rect: QRect, fm: QFontMetrics, row: EnvRow) -> list[Part]:
+    health = row.services
     if not health.total:
-        return [_text(rect, fm, "no services", muted)]
+        return [_text(rect, fm, "no services", theme.muted_text())]
     if health.total <= MAX_DOTS and dots_width(health.total) <= rect.width():
         y = rect.center().y() - DOT / 2 + 1
         return [
             Part("dot", QRectF(rect.left() + n * (DOT + DOT_GAP), y, DOT, DOT), _colour(s.status))
             for n, s in enumerate(health.services)
         ]
-    return _summary(rect, fm, health)
+    return _summary(rect, fm, row)
 
 
-def _summary(rect: QRect, fm: QFontMetrics, health: HealthOverview) -> list[Part]:
+def _summary(rect: QRect, fm: QFontMetrics, row: EnvRow) -> list[Part]:
     """A dot of the worst service status, `9/10 up`, then the troubled names, elided."""
+    health = row.services
     statuses = [s.status for s in health.services if s.status is not None]
     dot = QRectF(rect.left(), rect.center().y() - DOT / 2 + 1, DOT, DOT)
     parts = [Part("dot", dot, _colour(worst(statuses) if statuses else None))]
     text_rect = rect.adjusted(int(DOT + DOT_GAP), 0, 0, 0)
     # All up (or nothing checked yet) reads quietly, so the troubled rows stand out.
-    colour = QColor() if health.troubled() else theme.muted_text()
-    parts.append(_text(text_rect, fm, summary_text(health), colour))
+    colour = QColor() if " · " in row.summary else theme.muted_text()
+    parts.append(_text(text_rect, fm, row.summary, colour))
     return [p for p in parts if p.rect.width() > 0 and p.rect.right() <= rect.right() + 1]
 
 
-def summary_text(health: HealthOverview) -> str:
-    troubled = env_text.troubled_names(health)
-    count = env_text.health_count(health)
-    return f"{count} · {troubled}" if troubled else count
-
-
-def health_width(fm: QFontMetrics, health: HealthOverview) -> int:
+def health_width(fm: QFontMetrics, row: EnvRow) -> int:
     """What the health cell's content wants: its dots, or the whole summary."""
-    if not health.total:
+    total = row.services.total
+    if not total:
         return fm.horizontalAdvance("no services")
-    if health.total <= MAX_DOTS:
-        return int(dots_width(health.total))
-    return int(DOT + DOT_GAP) + fm.horizontalAdvance(summary_text(health))
+    if total <= MAX_DOTS:
+        return int(dots_width(total))
+    return int(DOT + DOT_GAP) + fm.horizontalAdvance(row.summary)
 
 
 def usage_parts(rect: QRect, fm: QFontMetrics, row: EnvRow, palette: QPalette) -> list[Part]:
@@ -87,7 +82,7 @@ def usage_parts(rect: QRect, fm: QFontMetrics, row: EnvRow, palette: QPalette) -
     colour = palette.color(QPalette.ColorRole.Text)
     if row.report is not None and row.report.database is not None and limits is None:
         colour = theme.status_colour(Status.CRITICAL)
-    text = present.connections_text(row.report)
+    text = row.texts[CONNECTIONS]
     if limits is None:
         return [_text(rect, fm, text, colour)]
     text_rect = QRect(rect.left(), rect.top(), rect.width(), rect.height() - int(BAR_HEIGHT) - 2)
@@ -144,7 +139,7 @@ class EnvironmentDelegate(QStyledItemDelegate):
             return []
         rect, fm = content_rect(option.rect), option.fontMetrics
         if column == HEALTH:
-            return health_parts(rect, fm, row.services)
+            return health_parts(rect, fm, row)
         if column == CONNECTIONS:
             return usage_parts(rect, fm, row, option.palette)
         return badge_parts(rect, fm, row)
@@ -163,13 +158,15 @@ class EnvironmentDelegate(QStyledItemDelegate):
         painter.restore()
 
     def _background(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        """The row tint and the selection only: the full item (initStyleOption, every role)
+        cost most of a repaint at 50 rows."""
         opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        widget = opt.widget
-        style = widget.style() if widget else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        tint = index.data(Qt.ItemDataRole.BackgroundRole)
+        if tint is not None:
+            opt.backgroundBrush = QBrush(tint)
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
 
 
 def _paint_part(painter: QPainter, part: Part, palette: QPalette, selected: bool) -> None:

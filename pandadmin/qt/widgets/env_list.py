@@ -7,7 +7,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from pandadmin.qt import present
 from pandadmin.qt.env_text import RowFilter
 from pandadmin.qt.widgets import env_delegate as paint
 from pandadmin.qt.widgets.env_model import (
@@ -102,10 +101,9 @@ class EnvironmentList(QTableView):
             icon = self.iconSize().width() if self.iconSize().isValid() else 16
             cells = [fm.horizontalAdvance(r.env.name) + icon + 24 for r in rows]
         elif column == HEALTH:
-            cells = [paint.health_width(fm, r.services) + pad for r in rows]
+            cells = [paint.health_width(fm, r) + pad for r in rows]
         elif column == CONNECTIONS:
-            texts = [present.connections_text(r.report) for r in rows]
-            cells = [fm.horizontalAdvance(t) + pad for t in texts]
+            cells = [fm.horizontalAdvance(r.texts[CONNECTIONS]) + pad for r in rows]
         else:
             cells = [paint.badge_width(fm, r) + pad for r in rows]
         return max([title, *cells])

@@ -3,7 +3,7 @@ proxy that filters it and keeps the troubled ones on top."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QWidget
 
 from pandadmin.core.config import Config, Environment
@@ -36,13 +37,28 @@ class EnvRow:
     plan_limit: int
     report: EnvironmentReport | None = None
     health: HealthOverview | None = None
+    texts: dict[int, str] = field(default_factory=dict)  # each column's words, once per report
+    summary: str = ""  # the health summary: `11/12 up · auth`
 
     def __post_init__(self) -> None:
-        self.health = overview(self.env, self.report.services if self.report else ())
+        self._judge()
 
     def set_report(self, report: EnvironmentReport) -> None:
         self.report = report
-        self.health = overview(self.env, report.services)
+        self._judge()
+
+    def _judge(self) -> None:
+        self.health = overview(self.env, self.report.services if self.report else ())
+        badge = self.badge()
+        self.texts = {
+            NAME: self.env.name,
+            HEALTH: env_text.health_count(self.health),
+            CONNECTIONS: present.connections_text(self.report),
+            MIGRATIONS: badge[0] if badge else "—",
+        }
+        troubled = env_text.troubled_names(self.health)
+        count = self.texts[HEALTH]
+        self.summary = f"{count} · {troubled}" if troubled else count
 
     @property
     def status(self) -> Status:
@@ -63,6 +79,13 @@ class EnvironmentModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[EnvRow] = []
+        self._icons: dict[tuple[Status, bool], QIcon] = {}  # painted once, not per repaint
+
+    def icon(self, status: Status) -> QIcon:
+        key = (status, theme.is_dark())
+        if key not in self._icons:
+            self._icons[key] = theme.dot_icon(status)
+        return self._icons[key]
 
     def set_config(self, config: Config) -> None:
         reports = {r.env.name: r.report for r in self.rows}
@@ -107,22 +130,11 @@ class EnvironmentModel(QAbstractTableModel):
             return _tooltip(row, index.column())
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return _spoken(row, index.column())
-        return _cell(row, index.column(), role)
-
-
-def _cell(row: EnvRow, column: int, role: int) -> Any:
-    if column == NAME and role == Qt.ItemDataRole.DisplayRole:
-        return row.env.name
-    if column == NAME and role == Qt.ItemDataRole.DecorationRole:
-        return theme.dot_icon(row.status)
-    if column == HEALTH and role == Qt.ItemDataRole.DisplayRole:
-        return env_text.health_count(row.services)
-    if column == CONNECTIONS and role == Qt.ItemDataRole.DisplayRole:
-        return present.connections_text(row.report)
-    if column == MIGRATIONS and role == Qt.ItemDataRole.DisplayRole:
-        badge = row.badge()
-        return badge[0] if badge else "—"
-    return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.texts.get(index.column())
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == NAME:
+            return self.icon(row.status)
+        return None
 
 
 def _tooltip(row: EnvRow, column: int) -> str:
