@@ -36,7 +36,7 @@ def _service_line(service: ServiceHealth) -> str:
     result = service.result
     if result is None:
         return f"• {service.name}: not checked yet"
-    label = (service.status or Status.UNKNOWN).label
+    label = (service.status if service.status is not None else Status.UNKNOWN).label
     detail = result.error or (f"HTTP {result.http_status}" if result.http_status else "")
     latency = present.latency_text(result.latency_ms) if result.latency_ms is not None else ""
     extra = " · ".join(x for x in (detail, latency) if x)

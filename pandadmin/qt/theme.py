@@ -93,4 +93,4 @@ def dot_icon(status: Status | None, size: int = 14) -> QIcon:
 
 
 def status_text(status: Status | None) -> str:
-    return (status or Status.UNKNOWN).label
+    return (status if status is not None else Status.UNKNOWN).label  # OK is 0: falsy
