@@ -4,6 +4,7 @@ conditions, and request headers (those go to the keyring)."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -19,7 +20,7 @@ from pandadmin.cli.support import (
 )
 from pandadmin.core import config as cfg
 from pandadmin.core.config import asdict
-from pandadmin.core.health_secrets import encode_headers, header_names, split_userinfo
+from pandadmin.core.health_secrets import encode_headers, header_names, without_userinfo
 from pandadmin.core.secret_keys import headers_key
 from pandadmin.core.settings import Scope, check_health_conditions, check_name
 from pandadmin.core.transaction import put
@@ -50,8 +51,9 @@ def service_add(args: argparse.Namespace) -> int:
     name = checked(lambda: check_name("service", args.name))
     if env.service(name) is not None:
         raise UsageError(f"service {name!r} already exists in {env.name!r} (use `service set`)")
-    options, headers = _options(args)
-    service = _checked_service(replace(cfg.Service(name, options["health_url"]), **options))
+    options = given(args, Scope.SERVICE)
+    service = replace(cfg.Service(name, options["health_url"]), **options)
+    service, headers = without_userinfo(_checked_service(service), given_headers(args))
     _save(args, config, replace(env, services=(*env.services, service)), headers)
     print(
         f"added service {name!r} to {env.name!r}: worst case "
@@ -64,10 +66,10 @@ def service_set(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     env = require_env(config, args.env)
     current = _require_service(env, args.name)
-    options, headers = _options(args)
-    if not options and headers is None:
+    options, typed = given(args, Scope.SERVICE), given_headers(args)
+    if not options and typed is None:
         raise UsageError("nothing to change: give at least one option")
-    changed = _checked_service(replace(current, **options))
+    changed, headers = without_userinfo(_checked_service(replace(current, **options)), typed)
     services = tuple(changed if s.name == current.name else s for s in env.services)
     _save(args, config, replace(env, services=services), headers)
     print(f"updated service {current.name!r} of {env.name!r}")
@@ -91,17 +93,6 @@ def _require_service(env: cfg.Environment, name: str) -> cfg.Service:
     return service
 
 
-def _options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, str] | None]:
-    """The service fields given, and the headers for the keyring (None: unchanged): those of
-    the header flags, plus basic auth moved out of --health-url."""
-    options, headers = given(args, Scope.SERVICE), given_headers(args)
-    if "health_url" in options:
-        options["health_url"], basic = split_userinfo(options["health_url"])
-        if basic:
-            headers = {**basic, **(headers or {})}
-    return options, headers
-
-
 def _checked_service(service: cfg.Service) -> cfg.Service:
     checked(lambda: check_health_conditions(asdict(service)))
     return service
@@ -111,7 +102,7 @@ def _save(
     args: argparse.Namespace,
     config: cfg.Config,
     env: cfg.Environment,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> None:
     """Save config and keyring together (`core/transaction.py`): `headers` ({} forgets
     them) go to the service's keyring entry; a removed service's entry leaves with it."""

@@ -13,6 +13,7 @@ import httpx
 from pandadmin import __version__
 from pandadmin.core.config import Service
 from pandadmin.core.health_body import Answer, assess
+from pandadmin.core.health_secrets import without_userinfo
 from pandadmin.core.health_trace import PhaseTrace, certificate_expiry
 from pandadmin.core.http_pool import PoolPerOrigin
 from pandadmin.core.models import HealthResult
@@ -48,6 +49,7 @@ class HealthProber:
         self, service: Service, headers: Mapping[str, str] | None = None
     ) -> HealthResult:
         """One check: a GET, retried at once up to `service.retries` times while it fails."""
+        service, headers = without_userinfo(service, headers)
         started = time.monotonic()
         result = await self._attempt(service, headers)
         attempts = 1

@@ -12,8 +12,10 @@ import base64
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from pandadmin.core.config import Service
 from pandadmin.core.secret_keys import headers_key
 from pandadmin.core.secrets import AsyncSecrets
 
@@ -74,6 +76,15 @@ def split_userinfo(url: str) -> tuple[str, dict[str, str]]:
     user, password = unquote(parts.username or ""), unquote(parts.password or "")
     token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
     return clean, {"Authorization": f"Basic {token}"}
+
+
+def without_userinfo(service: Service, headers: Headers | None) -> tuple[Service, Headers | None]:
+    """A URL still holding `user:pw@` (an older config) is requested with an Authorization
+    header instead, and the password never reaches a result, a log line or the JSON."""
+    url, basic = split_userinfo(service.health_url)
+    if not basic:
+        return service, headers
+    return replace(service, health_url=url), {**basic, **(headers or {})}
 
 
 def header_names(headers: Headers) -> str:

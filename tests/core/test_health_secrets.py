@@ -98,3 +98,13 @@ def test_damaged_entry_is_named_on_a_failing_check(dialects: str) -> None:
         "HTTP 401: missing or wrong bearer token; its request headers could not be read: "
         "the stored request headers are not valid JSON"
     )
+
+
+def test_password_left_in_an_older_url_never_reaches_the_result(dialects: str) -> None:
+    url = dialects.replace("http://", f"http://monitor:{DIALECT_TOKEN}@") + "/basic"
+    config = Config((Environment("prod", services=(Service("basic", url),)),))
+    report = poll(config, MemoryStore())
+    result = report.services[0]
+    assert result.ok and result.http_status == 200  # sent as an Authorization header
+    assert result.url == f"{dialects}/basic"
+    assert DIALECT_TOKEN not in str(report.to_json())
