@@ -14,14 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from pandadmin.cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError
 from pandadmin.cli.support import load_config, require_env
+from pandadmin.core.migration_status import MigrationState
 
 if TYPE_CHECKING:  # the handler imports these: `pandadmin --help` stays light
     from pandadmin.core.config import Config
     from pandadmin.core.migration_matrix import RevisionMatrix
-    from pandadmin.core.migrations import MigrationStatus
-
-FINE = ("up_to_date",)
-NEEDS_A_LOOK = ("ahead", "diverged", "multiple_heads")
+    from pandadmin.core.migration_status import MigrationStatus
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -68,12 +66,14 @@ def exit_code(statuses: dict[str, MigrationStatus], *, named: bool) -> int:
     """2 if any environment needs a look, else 1 if any is not up to date, else 0.
 
     An environment without Alembic scripts counts only when it was named."""
+    from pandadmin.core.migration_matrix import ODD
+
     considered = [
-        s.status for s in statuses.values() if named or s.status != "not_configured"
-    ]  # fmt: skip
-    if any(status in NEEDS_A_LOOK for status in considered):
+        s.status for s in statuses.values() if named or s.status != MigrationState.NOT_CONFIGURED
+    ]
+    if any(status in ODD for status in considered):
         return EXIT_USAGE  # the same number, another meaning: DESIGN's contract for this command
-    if any(status not in FINE for status in considered):
+    if any(status != MigrationState.UP_TO_DATE for status in considered):
         return EXIT_FAILURE
     return EXIT_OK
 

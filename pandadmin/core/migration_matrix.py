@@ -21,19 +21,12 @@ from typing import Any
 
 from pandadmin.core.alembic_config import ScriptLocation
 from pandadmin.core.alembic_scripts import Revision
-from pandadmin.core.migration_status import MigrationStatus
-from pandadmin.core.revision_graph import (
-    AHEAD,
-    DIVERGED,
-    ERROR,
-    MULTIPLE_HEADS,
-    NOT_CONFIGURED,
-    NOT_INITIALIZED,
-    RevisionGraph,
-)
+from pandadmin.core.migration_status import MigrationState, MigrationStatus
+from pandadmin.core.revision_graph import RevisionGraph
 
 KEEP_APPLIED = 3  # revisions applied everywhere still shown above the fold
-ODD = (AHEAD, DIVERGED, MULTIPLE_HEADS)  # an environment somewhere unexpected
+# An environment somewhere unexpected: someone should look before deploying.
+ODD = (MigrationState.AHEAD, MigrationState.DIVERGED, MigrationState.MULTIPLE_HEADS)
 
 
 class Cell(StrEnum):
@@ -59,7 +52,7 @@ class Column:
     """One environment: its migration status and why it is where it is."""
 
     environment: str
-    status: str
+    status: MigrationState
     detail: str | None  # the reason for ahead / diverged / multiple_heads, or the error
     database_revisions: tuple[str, ...]
     heads: tuple[str, ...]
@@ -98,7 +91,9 @@ class RevisionMatrix:
         cls, statuses: Mapping[str, MigrationStatus], keep_applied: int | None = KEEP_APPLIED
     ) -> RevisionMatrix:
         """`keep_applied=None` shows every revision (nothing folded)."""
-        configured = {n: s for n, s in statuses.items() if s.status != NOT_CONFIGURED}
+        configured = {
+            n: s for n, s in statuses.items() if s.status != MigrationState.NOT_CONFIGURED
+        }
         graph = RevisionGraph.build(_joined(s.scripts for s in configured.values()))
         columns = tuple(_column(name, status) for name, status in configured.items())
         judges = [_Judge(graph, status) for status in configured.values()]
@@ -129,13 +124,13 @@ class RevisionMatrix:
             r.revision.revision for r in reversed(self.rows) if r.cells[index] is Cell.PENDING
         )
 
-    def state_text(self, column: Column) -> str:
+    def state_text(self, column: Column, *, why: bool = True) -> str:
         """One environment in a few words: `2 pending`, `up to date`, `ahead: why`."""
         words = column.status.replace("_", " ")
-        if column.odd or column.status == ERROR:
-            return f"{words}: {column.detail}" if column.detail else words
+        if column.odd or column.status == MigrationState.ERROR:
+            return f"{words}: {column.detail}" if column.detail and why else words
         count = len(self.pending(column.environment))
-        if column.status == NOT_INITIALIZED:
+        if column.status == MigrationState.NOT_INITIALIZED:
             return f"{words}, {count} pending"
         return f"{count} pending" if count else words
 
@@ -151,7 +146,7 @@ class RevisionMatrix:
     def _column_json(self, column: Column) -> dict[str, Any]:
         return {
             "name": column.environment,
-            "status": column.status,
+            "status": column.status.value,
             "detail": column.detail,
             "database_revisions": list(column.database_revisions),
             "heads": list(column.heads),
@@ -190,7 +185,7 @@ def _joined(script_sets: Iterable[tuple[Revision, ...]]) -> list[Revision]:
 
 
 def _column(name: str, status: MigrationStatus) -> Column:
-    detail = status.error if status.status == ERROR else status.detail
+    detail = status.error if status.status == MigrationState.ERROR else status.detail
     return Column(
         name, status.status, detail, status.database_revisions, status.heads, status.location
     )
@@ -202,10 +197,10 @@ class _Judge:
     def __init__(self, graph: RevisionGraph, status: MigrationStatus) -> None:
         self.own = frozenset(r.revision for r in status.scripts)
         self.applied = graph.ancestors(status.database_revisions)
-        self.error = status.status == ERROR
+        self.error = status.status == MigrationState.ERROR
         # Ahead with rows no checkout knows: what lies below them cannot be told.
         unknown_rows = any(r not in graph.revisions for r in status.database_revisions)
-        self.unsure = status.status == AHEAD and unknown_rows
+        self.unsure = status.status == MigrationState.AHEAD and unknown_rows
 
     def cell(self, revision: str) -> Cell:
         if self.error:

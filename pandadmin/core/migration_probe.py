@@ -9,8 +9,8 @@ from dataclasses import replace
 
 from pandadmin.core.config import Config, Environment
 from pandadmin.core.database import DatabaseMonitor
-from pandadmin.core.migrations import MigrationStatus, migration_status
-from pandadmin.core.revision_graph import NOT_CONFIGURED
+from pandadmin.core.migration_status import MigrationState, MigrationStatus
+from pandadmin.core.migrations import migration_status
 from pandadmin.core.secrets import AsyncSecrets, SecretStoreError
 from pandadmin.core.urls import UrlError, parse
 
@@ -26,7 +26,7 @@ async def read_statuses(
 
 async def _read(env: Environment, secrets: AsyncSecrets) -> MigrationStatus:
     if not env.alembic:
-        return MigrationStatus(NOT_CONFIGURED, (), (), (), None)
+        return MigrationStatus(MigrationState.NOT_CONFIGURED, (), (), (), None)
     try:
         raw = await secrets.get(env.name)
         monitor = DatabaseMonitor(parse(raw)) if raw else None

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -18,6 +18,9 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,11 +28,12 @@ from PySide6.QtWidgets import (
 
 from pandadmin.core.migration_commands import commands_for_all, upgrade_commands
 from pandadmin.core.migration_matrix import KEEP_APPLIED, MatrixRow, RevisionMatrix, date_text
-from pandadmin.core.migration_status import MigrationStatus
+from pandadmin.core.migration_status import MigrationState, MigrationStatus
 from pandadmin.qt import theme
 from pandadmin.qt.widgets.revision_matrix_model import (
     MARK_TEXT,
     REVISION_ROLE,
+    Index,
     RevisionMatrixModel,
 )
 
@@ -173,12 +177,38 @@ def _table(model: RevisionMatrixModel, parent: QWidget) -> QTableView:
     table.setShowGrid(False)
     table.setWordWrap(False)
     table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    table.setItemDelegate(_SelectionKeepsColours(table))
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setResizeContentsPrecision(0)  # measure the visible rows only: 500 stay fast
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     model.modelReset.connect(lambda: _stretch_message(header))
     return table
+
+
+class _SelectionKeepsColours(QStyledItemDelegate):
+    """The selected revision's cells keep their applied / pending colours under a
+    translucent highlight. The style fills selected cells (and, in Fusion, the row panel
+    behind them) with the opaque highlight, so the table's own highlight is made
+    transparent and this delegate paints a see-through one."""
+
+    def __init__(self, table: QTableView) -> None:
+        super().__init__(table)
+        palette = table.palette()
+        palette.setColor(QPalette.ColorRole.Highlight, Qt.GlobalColor.transparent)
+        palette.setColor(QPalette.ColorRole.HighlightedText, palette.color(QPalette.ColorRole.Text))
+        table.setPalette(palette)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        if not option.state & QStyle.StateFlag.State_Selected:
+            super().paint(painter, option, index)
+            return
+        highlight = QGuiApplication.palette().color(QPalette.ColorRole.Highlight)
+        highlight.setAlpha(90)
+        painter.fillRect(option.rect, highlight)
+        plain = QStyleOptionViewItem(option)
+        plain.state &= ~QStyle.StateFlag.State_Selected
+        super().paint(painter, plain, index)
 
 
 def _stretch_message(header: QHeaderView) -> None:
@@ -191,8 +221,8 @@ def _summary(matrix: RevisionMatrix) -> str:
         return "No environment with Alembic scripts has been checked yet."
     parts = []
     for column in matrix.columns:
-        state = html.escape(matrix.state_text(column))
-        bold = column.odd or column.status == "error"
+        state = html.escape(matrix.state_text(column, why=False))  # the header says why
+        bold = column.odd or column.status == MigrationState.ERROR
         parts.append(f"{html.escape(column.environment)}: {f'<b>{state}</b>' if bold else state}")
     if matrix.folded:
         parts.append(f"{matrix.folded} older revisions applied everywhere folded")
