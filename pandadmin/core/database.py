@@ -238,6 +238,7 @@ def _backend(row: dict[str, Any]) -> Backend:
         wait_event_type=row["wait_event_type"],
         blocked_by=tuple(row["blocked_by"] or ()),
         query=row["query"],
+        signalable=bool(row.get("signalable")),
     )
 
 

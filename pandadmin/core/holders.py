@@ -62,9 +62,9 @@ def age_text(seconds: float | None) -> str:
     """A duration people read at a glance: `42 s`, `3 min 5 s`, `2 h 10 min`, or `—`."""
     if seconds is None:
         return "—"
-    whole = int(seconds)
+    whole = int(max(seconds, 0.0))  # a transaction younger than the sample: never "-0 s"
     if whole < 60:
-        return f"{seconds:.0f} s"
+        return f"{whole} s"
     if whole < 3600:
         return f"{whole // 60} min {whole % 60} s"
     return f"{whole // 3600} h {whole % 3600 // 60} min"

@@ -139,6 +139,7 @@ class Backend:
     wait_event_type: str | None
     blocked_by: tuple[int, ...]
     query: str | None  # None when the role may not see it
+    signalable: bool = False  # the monitoring role may cancel / terminate it
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,3 +24,9 @@ def test_applications_against_their_pool_budget() -> None:
 def test_breakdowns_and_ages_read_well() -> None:
     assert counted({"idle": 3, "active": 5, "": 1}) == (("active", 5), ("idle", 3), ("(none)", 1))
     assert [age_text(s) for s in (None, 4.4, 185, 7800)] == ["—", "4 s", "3 min 5 s", "2 h 10 min"]
+
+
+def test_a_fresh_transaction_is_zero_seconds_old_never_minus_zero() -> None:
+    """The server's now() is the monitor's statement start: a transaction that began
+    after it has a slightly negative age."""
+    assert [age_text(s) for s in (-0.3, -4.0, 0.0, 59.7)] == ["0 s", "0 s", "0 s", "59 s"]

@@ -6,11 +6,13 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from PySide6.QtGui import QColor
+
 from pandadmin.core.config import Config, Environment
 from pandadmin.core.history import EnvironmentHistory
 from pandadmin.core.models import DatabaseResult
 from pandadmin.core.report import EnvironmentReport, build_report
-from pandadmin.qt import env_text, present
+from pandadmin.qt import env_text, present, theme
 from pandadmin.qt.widgets.connections_chart import ConnectionsChart
 from tests.core.test_status import SAMPLE
 
@@ -18,8 +20,10 @@ ENV = Environment("prod", plan="pro")
 
 
 def judged(**sample: Any) -> EnvironmentReport:
-    db = DatabaseResult("postgresql://app:***@h:5432/app", 0.0, replace(SAMPLE, **sample))
-    return build_report(Config((ENV,)), ENV, (), db, None, time.time())
+    now = time.time()
+    taken = replace(SAMPLE, taken_at=now, **sample)
+    db = DatabaseResult("postgresql://app:***@h:5432/app", now, taken)
+    return build_report(Config((ENV,)), ENV, (), db, None, now)
 
 
 def chart_for(qtbot: Any, report: EnvironmentReport) -> ConnectionsChart:
@@ -53,3 +57,19 @@ def test_a_plan_limit_draws_its_line_against_the_total(qtbot: Any) -> None:
     assert present.connections_text(report) == "40 / 45 (server)"
     chart = chart_for(qtbot, report)
     assert chart.lines["limit"].isVisible() and chart.lines["limit"].value() == 45
+
+
+def painted(chart: ConnectionsChart, colour: str) -> int:
+    """Pixels of `colour` in the plot as painted."""
+    image = chart.plot.grab().toImage()
+    wanted = QColor(colour).rgb()
+    return sum(
+        image.pixel(x, y) == wanted for x in range(image.width()) for y in range(image.height())
+    )
+
+
+def test_one_sample_so_far_draws_its_point(qtbot: Any) -> None:
+    chart = chart_for(qtbot, judged(total=30, by_state={"idle": 30}))
+    chart.resize(400, 240)
+    qtbot.waitExposed(chart)
+    assert painted(chart, theme.SERIES_COLOURS["total"]) > 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import asyncpg
@@ -124,3 +126,46 @@ def test_session_lists_are_fetched_for_the_environment_on_screen(
             victim.terminate()
 
     run(scenario())
+
+
+def test_the_monitoring_roles_own_sessions_may_be_signalled_without_the_grant(
+    pg: Any, harness: AppHarness, run: Any
+) -> None:
+    """PostgreSQL lets a role signal backends of roles it is a member of (its own, here)
+    without pg_signal_backend: the buttons are decided per row."""
+    database, role = unique("own"), unique("owner")
+    pg.create_database(database)
+    pg.create_role(role, "own-pw", monitor=True)  # pg_monitor only, no pg_signal_backend
+    url = pg.url(database, user=role, password="own-pw")
+
+    async def scenario() -> None:
+        own, foreign = await _idle_in_transaction(url), await _idle_in_transaction(pg.url(database))
+        own_pid, foreign_pid = own.get_server_pid(), foreign.get_server_pid()
+        try:
+            harness.write(cfg.Config((environment("prod"),)), {"prod": url})
+            controller = await harness.open()
+            panel = controller.window.detail.sessions
+            await until(lambda: _listed(panel, own_pid) and _listed(panel, foreign_pid),
+                        what="both sessions listed")  # fmt: skip
+            panel.select_pid(foreign_pid)  # the superuser's: not this role's to signal
+            assert not panel.terminate_button.isEnabled()
+            assert f"GRANT pg_signal_backend TO {role}" in panel.note.text()
+            panel.select_pid(own_pid)
+            assert panel.terminate_button.isEnabled() and panel.cancel_button.isEnabled()
+            panel.terminate_button.click()
+            box = await until(lambda: panel.pending, what="confirmation")
+            box.yes_button.click()
+            await _until_gone(pg.url(database), own_pid)
+            assert await _alive(pg.url(database), foreign_pid)
+        finally:
+            own.terminate()
+            foreign.terminate()
+
+    run(scenario())
+
+
+async def _until_gone(url: str, pid: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while await _alive(url, pid):
+        assert time.monotonic() < deadline, f"backend {pid} still there after {timeout:g} s"
+        await asyncio.sleep(0.05)

@@ -10,7 +10,15 @@ SELECT coalesce(json_agg(b), '[]') FROM (
            wait_event_type,
            CASE WHEN wait_event_type = 'Lock' THEN pg_blocking_pids(pid) END AS blocked_by,
            CASE WHEN query = '<insufficient privilege>' OR state IS NULL THEN NULL
-                ELSE left(query, 2000) END AS query
+                ELSE left(query, 2000) END AS query,
+           -- PostgreSQL's own rule for pg_cancel_backend / pg_terminate_backend: superusers
+           -- signal anyone; others never a superuser's backend, and otherwise one whose
+           -- role they have the privileges of, or any with pg_signal_backend.
+           coalesce((SELECT rolsuper FROM me), false)
+               OR (NOT coalesce(r.rolsuper, true)
+                   AND (pg_has_role(current_user, a.usesysid, 'USAGE')
+                        OR pg_has_role(current_user, 'pg_signal_backend', 'USAGE')))
+               AS signalable
     FROM (SELECT * FROM a
           WHERE pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'
           ORDER BY xact_start NULLS LAST, state_change NULLS LAST

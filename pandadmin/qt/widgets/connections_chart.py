@@ -103,8 +103,13 @@ class ConnectionsChart(QWidget):
 
     def _curve(self, name: str) -> pg.PlotDataItem:
         """One series, created once; 1 px and no antialiasing keep dense curves cheap (#533)."""
-        pen = pg.mkPen(theme.SERIES_COLOURS[name], width=1)
-        return self.item.plot(name=name, pen=pen, connect="finite", antialias=False)
+        colour = theme.SERIES_COLOURS[name]
+        pen = pg.mkPen(colour, width=1)
+        curve = self.item.plot(name=name, pen=pen, connect="finite", antialias=False)
+        curve.setSymbolPen(pg.mkPen(colour, width=1))
+        curve.setSymbolBrush(pg.mkBrush(colour))
+        curve.setSymbolSize(5)
+        return curve
 
     def _apply_palette(self) -> None:
         """Colours from the current (system light or dark) palette."""
@@ -168,6 +173,7 @@ class ConnectionsChart(QWidget):
             finite = bool(np.isfinite(column).any())
             # An all-NaN curve makes pyqtgraph's bounds warn (All-NaN slice): draw nothing.
             curve.setData(self.data.t if finite else [], column if finite else [])
+            _mark_lone_point(curve, finite and np.count_nonzero(np.isfinite(column)) == 1)
         self._update_lines()
         self.item.setXRange(self._start(now), now, padding=0)
         self.item.setYRange(0, self._top(), padding=0)
@@ -227,6 +233,13 @@ class ConnectionsChart(QWidget):
         self.crosshair.setValue(float(t[i]))
         self.crosshair.setVisible(True)
         return _sample_text(float(t[i]), self.data.values[i])
+
+
+def _mark_lone_point(curve: pg.PlotDataItem, lone: bool) -> None:
+    """A single sample makes no line: draw it as a dot until the second one arrives."""
+    symbol = "o" if lone else None
+    if curve.opts["symbol"] != symbol:
+        curve.setSymbol(symbol)
 
 
 def _legend() -> str:

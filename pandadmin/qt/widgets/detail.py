@@ -36,6 +36,10 @@ class EnvironmentDetail(QWidget):
         for label in (self.subtitle, self.banner, self.reasons):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.title, self.subtitle, self.banner, self.reasons):
+            # Their text is escaped HTML: Qt guesses plain text when it sees no tag and
+            # would show an escaped apostrophe as "&#x27;".
+            label.setTextFormat(Qt.TextFormat.RichText)
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
         self.banner.setVisible(False)
         self.chart = ConnectionsChart(self)

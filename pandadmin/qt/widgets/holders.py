@@ -22,9 +22,6 @@ class HoldersPanel(QWidget):
         self.clients = SimpleTable(("Client", "Now"), self)
         self.ages = QLabel(" ", self)
         self.ages.setWordWrap(True)
-        self.hint = QLabel("", self)
-        self.hint.setWordWrap(True)
-        self.hint.setVisible(False)
         row = QHBoxLayout()
         for caption, table, stretch in (
             ("By application: actual vs pool budget", self.applications, 5),
@@ -38,7 +35,6 @@ class HoldersPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.ages)
-        layout.addWidget(self.hint)
         layout.addLayout(row, 1)
 
     def show_sample(
@@ -49,7 +45,6 @@ class HoldersPanel(QWidget):
             for table in (self.applications, self.states, self.clients):
                 table.fill([])
             self.ages.setText(why or "No connection data yet: the first poll is on its way.")
-            self.hint.setVisible(False)
             return
         rows = by_application(sample, env)
         warn = theme.tint(Status.WARNING, 70)
@@ -61,11 +56,6 @@ class HoldersPanel(QWidget):
         self.states.fill(counted(sample.by_state))
         self.clients.fill(counted(sample.by_client_addr, empty="(local socket)"))
         self.ages.setText(_ages(sample))
-        self.hint.setText(
-            f"Role {sample.current_user} cannot see other sessions' details (shown as"
-            f" 'unknown'): GRANT pg_monitor TO {sample.current_user};"
-        )
-        self.hint.setVisible(not sample.sees_all_sessions)
 
 
 def _ages(sample: ActivitySample) -> str:

@@ -1,5 +1,6 @@
 """Long-running queries, idle-in-transaction sessions and lock waiters, with cancel and
-terminate (after confirmation, and only when the monitoring role may signal backends)."""
+terminate (after confirmation, and only for a session the monitoring role may signal:
+PostgreSQL's rule, decided per row by the server)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from pandadmin.qt.widgets.tables import SimpleTable
 HEADERS = ("PID", "Application", "User", "Database", "Client", "State", "Transaction", "In state",
            "Waiting", "Query")  # fmt: skip
 NO_RIGHT = (
-    "The monitoring role {user} may not cancel or terminate other sessions: "
-    "GRANT pg_signal_backend TO {user} (or use the sessions' own role)."
+    "The monitoring role {user} may cancel or terminate only its own roles' sessions: "
+    "GRANT pg_signal_backend TO {user} for the others (never a superuser's)."
 )
+SUPERUSERS_ONLY = "Only a superuser may cancel or terminate a superuser's session."
 
 
 class SessionsPanel(QWidget):
@@ -33,7 +35,6 @@ class SessionsPanel(QWidget):
         self.note = QLabel("", self)
         self.note.setWordWrap(True)
         self.pending: Confirmation | None = None
-        self._can_signal = False
         self._backends: dict[int, Backend] = {}
         buttons = QHBoxLayout()
         buttons.addWidget(self.note, 1)
@@ -51,7 +52,6 @@ class SessionsPanel(QWidget):
     def show_sample(self, sample: ActivitySample | None) -> None:
         backends = sample.backends if sample else ()
         self._backends = {b.pid: b for b in backends}
-        self._can_signal = bool(sample and sample.can_signal_backends)
         warn, crit = theme.tint(Status.WARNING, 60), theme.tint(Status.CRITICAL, 60)
         self.table.fill(
             [_row(b) for b in backends],
@@ -72,15 +72,19 @@ class SessionsPanel(QWidget):
         key = self.table.selected_key()
         return key if isinstance(key, int) else None
 
+    def _selected_backend(self) -> Backend | None:
+        pid = self.selected_pid()
+        return self._backends.get(pid) if pid is not None else None
+
     def _update_buttons(self) -> None:
-        enabled = self._can_signal and self.selected_pid() is not None
+        backend = self._selected_backend()
+        enabled = backend is not None and backend.signalable
         self.cancel_button.setEnabled(enabled)
         self.terminate_button.setEnabled(enabled)
 
     def _ask(self, terminate: bool) -> None:
-        pid = self.selected_pid()
-        backend = self._backends.get(pid) if pid is not None else None
-        if backend is None or not self._can_signal:
+        backend = self._selected_backend()
+        if backend is None or not backend.signalable:
             return
         verb = "Terminate session" if terminate else "Cancel query"
         effect = (
@@ -112,6 +116,8 @@ def _note(sample: ActivitySample | None) -> str:
         note = "No long-running queries, idle-in-transaction sessions or lock waiters."
     else:
         note = f"{len(sample.backends)} sessions worth a look."
-    if not sample.can_signal_backends:
-        note += " " + NO_RIGHT.format(user=sample.current_user)
-    return note
+    if all(b.signalable for b in sample.backends):
+        return note
+    if sample.can_signal_backends:
+        return note + " " + SUPERUSERS_ONLY
+    return note + " " + NO_RIGHT.format(user=sample.current_user)
