@@ -78,3 +78,28 @@ def test_qt_only_in_the_qt_package_and_lazily_in_gui_entry_points() -> None:
 def test_the_check_finds_a_module_level_qt_import() -> None:
     tree = ast.parse("import os\nfrom PySide6.QtCore import QObject\ndef f():\n    import qasync\n")
     assert [(n.lineno, inside) for n, inside in _qt_imports(tree)] == [(2, False), (4, True)]
+
+
+# What a reviewer greps for in the Qt layer: a domain rule recomputed or a reason matched
+# by its text. The rules live in core (status.py, settings.py); widgets only render.
+DOMAIN_IN_QT = {
+    "reason or note matched by text": r"(reasons?|text)\b[^\n]*\.startswith\(",
+    "reason prefix matched": r"startswith\(\s*[\"'](database|service|connection|pools|cert)",
+    "status compared with a bare number": r"status\s*[<>]=?\s*\d",
+    "pools' worst case recomputed": r"pool_size\s*\+|\)\s*\*\s*workers",
+    "threshold compared": r"[<>]=?\s*[\w.]*(warning|critical)_pct",
+    "percentage of a limit computed": r"\*\s*\w+\s*/\s*100\b|utilization\s*\*\s*100",
+}
+
+
+def test_no_widget_computes_a_domain_value_or_matches_reason_text() -> None:
+    import re
+
+    offenders = []
+    for path in sorted((PACKAGE / "qt").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for what, pattern in DOMAIN_IN_QT.items():
+            for match in re.finditer(pattern, text):
+                line = text.count("\n", 0, match.start()) + 1
+                offenders.append(f"{path.relative_to(PACKAGE)}:{line}: {what}")
+    assert offenders == []

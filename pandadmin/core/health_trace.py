@@ -21,7 +21,7 @@ import anyio
 import httpcore
 import httpx
 
-from pandadmin.core.models import Note, Status, Timing
+from pandadmin.core.models import Note, NoteKind, Status, Timing
 
 DNS_INFO = "pandadmin_dns_ms"
 DAY = 86400.0
@@ -159,7 +159,8 @@ def certificate_note(
     date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(expires_at))
     days = int(left)
     text = f"certificate expires in {days} day{'s' if days != 1 else ''} ({date})"
-    return Note(Status.CRITICAL if left < critical_days else Status.WARNING, text)
+    status = Status.CRITICAL if left < critical_days else Status.WARNING
+    return Note(status, text, NoteKind.CERTIFICATE)
 
 
 def _is_address(host: str) -> bool:

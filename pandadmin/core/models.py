@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 
@@ -20,6 +20,11 @@ class Status(IntEnum):
     @property
     def label(self) -> str:
         return self.name.lower()
+
+    @property
+    def needs_attention(self) -> bool:
+        """Warning or critical: what the tray lists and the list tints."""
+        return self >= Status.WARNING
 
     @property
     def exit_code(self) -> int:
@@ -55,12 +60,22 @@ class Timing:
         return {k: _round1(getattr(self, k)) for k in self.__slots__}
 
 
+class NoteKind(StrEnum):
+    """What a note is about: widgets pick notes by kind, never by their text."""
+
+    BODY = "body"  # the service reported a warning itself
+    LATENCY = "latency"
+    CERTIFICATE = "certificate"
+    OTHER = "other"
+
+
 @dataclass(frozen=True, slots=True)
 class Note:
     """A verdict beside up/down: reported `warn`, slow, a certificate close to expiry."""
 
     status: Status
     text: str
+    kind: NoteKind = NoteKind.OTHER
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from pandadmin.core.models import (
     worst,
 )
 from pandadmin.core.status import (
+    Finding,
     budget,
     database_findings,
     health_findings,
@@ -33,13 +34,18 @@ class EnvironmentReport:
     name: str
     checked_at: float
     status: Status
-    reasons: tuple[str, ...]
+    findings: tuple[Finding, ...]  # worst first
     services: tuple[HealthResult, ...]
     database: DatabaseResult | None
     database_status: Status | None
     limits: Limits | None
     budget: Budget
     migrations: MigrationStatus | None
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The findings as the sentences `check` prints (worst first)."""
+        return tuple(f.reason for f in self.findings)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -104,9 +110,9 @@ def build_report(
     if database is not None and db_status is None:
         db_status = Status.OK
     findings = health_findings(services) + db_findings + migration_findings(migrations)
-    status, reasons = overall(findings, checked_anything=bool(services) or database is not None)
+    status, judged = overall(findings, checked_anything=bool(services) or database is not None)
     return EnvironmentReport(
-        env.name, checked_at, status, reasons, services, database, db_status, lim, pools, migrations
+        env.name, checked_at, status, judged, services, database, db_status, lim, pools, migrations
     )
 
 

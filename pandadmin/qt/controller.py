@@ -115,7 +115,7 @@ class Controller(QObject):
     def _update_summary(self) -> None:
         reports = self.window.reports.values()
         status = worst(r.status for r in reports)
-        bad = [f"{r.name}: {r.status.label}" for r in reports if r.status >= 2]
+        bad = [f"{r.name}: {r.status.label}" for r in reports if r.status.needs_attention]
         self.tray.set_status(status, "\n".join(bad) or "all environments fine")
         last = max((r.checked_at for r in reports), default=None)
         self.window.set_status_message(f"Overall {status.label} · last poll {clock(last)}")

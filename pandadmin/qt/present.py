@@ -5,37 +5,20 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from pandadmin.core.config import Thresholds
-from pandadmin.core.migration_status import MigrationStatus
+from pandadmin.core.migration_status import MigrationState, MigrationStatus
 from pandadmin.core.models import Limits, Status
 from pandadmin.core.report import EnvironmentReport
-
-_BADGES = {
-    "up_to_date": ("up to date", Status.OK),
-    "ahead": ("ahead", Status.WARNING),
-    "diverged": ("diverged", Status.WARNING),
-    "multiple_heads": ("multiple heads", Status.WARNING),
-    "not_initialized": ("not initialized", Status.UNKNOWN),
-    "error": ("error", Status.UNKNOWN),
-}
+from pandadmin.core.status import MIGRATION_ATTENTION
 
 
 def migration_badge(migrations: MigrationStatus | None) -> tuple[str, Status] | None:
     """Badge text and colour; None when the environment has no Alembic scripts configured."""
-    if migrations is None or migrations.status == "not_configured":
+    if migrations is None or migrations.status is MigrationState.NOT_CONFIGURED:
         return None
-    if migrations.status == "behind":
-        return f"behind {len(migrations.pending)}", Status.WARNING
-    return _BADGES.get(migrations.status, (migrations.status.replace("_", " "), Status.UNKNOWN))
-
-
-def usage_status(limits: Limits, thresholds: Thresholds) -> Status:
-    pct = limits.utilization * 100
-    if pct >= thresholds.critical_pct:
-        return Status.CRITICAL
-    if pct >= thresholds.warning_pct:
-        return Status.WARNING
-    return Status.OK
+    attention = MIGRATION_ATTENTION[migrations.status]
+    if migrations.status is MigrationState.BEHIND:
+        return f"behind {len(migrations.pending)}", attention
+    return migrations.status.replace("_", " "), attention
 
 
 def connections_text(report: EnvironmentReport | None) -> str:

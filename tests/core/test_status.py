@@ -10,10 +10,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pandadmin.core.config import Config, Environment, Service, Thresholds
+from pandadmin.core.migration_status import MigrationState
 from pandadmin.core.migrations import MigrationStatus, Revision
 from pandadmin.core.models import ActivitySample, DatabaseResult, HealthResult, Status
 from pandadmin.core.report import build_report
-from pandadmin.core.status import budget, limits
+from pandadmin.core.status import (
+    MIGRATION_ATTENTION,
+    FindingKind,
+    budget,
+    budget_status,
+    limits,
+    services_budget,
+    threshold_band,
+    usage_status,
+)
 
 SAMPLE = ActivitySample(
     taken_at=0.0,
@@ -154,3 +164,38 @@ def test_status_matches_utilization(total: int, plan: int, max_conn: int) -> Non
     pct = total / effective * 100 if effective > 0 else 100.0
     expected = Status.CRITICAL if pct >= 95 else Status.WARNING if pct >= 80 else Status.OK
     assert result.status is expected
+
+
+def test_each_finding_names_its_kind() -> None:
+    env = Environment("prod", plan="pro")
+    failing = HealthResult("api", "http://h/health", False, 0.0, error="timed out")
+    kinds = {
+        "down": report(env, sample=None, error="refused"),
+        "idle": report(env, replace(SAMPLE, longest_idle_in_transaction_s=61.0)),
+        "full": report(env, replace(SAMPLE, total=300)),
+        "sick": report(env, services=(failing,)),
+        "hidden": report(env, replace(SAMPLE, sees_all_sessions=False)),
+    }
+    assert {name: r.findings[0].kind for name, r in kinds.items()} == {
+        "down": FindingKind.DATABASE_UNREACHABLE,
+        "idle": FindingKind.IDLE_IN_TRANSACTION,
+        "full": FindingKind.USAGE,
+        "sick": FindingKind.SERVICE_DOWN,
+        "hidden": FindingKind.VISIBILITY,
+    }
+    empty = build_report(Config((Environment("e"),)), Environment("e"), (), None, None, 0.0)
+    assert [f.kind for f in empty.findings] == [FindingKind.NOTHING_CONFIGURED]
+
+
+def test_helpers_are_the_rules_the_findings_use() -> None:
+    env = Environment("prod", plan="free", thresholds=Thresholds(50, 60, 10))
+    for total, expected in ((20, Status.OK), (26, Status.WARNING), (30, Status.CRITICAL)):
+        judged = report(env, replace(SAMPLE, total=total))
+        assert judged.limits is not None
+        assert usage_status(judged.limits, env.thresholds) is expected is judged.status
+    api = Service("api", "http://h/health", pool_size=5, max_overflow=10, workers=2, replicas=2)
+    assert services_budget([api, replace(api, name="web")]).worst_case == 120
+    assert budget_status(120, 100) is Status.WARNING and budget_status(100, 100) is Status.OK
+    assert threshold_band(50, 80, 95) == (40.0, 47.5)
+    assert MigrationStatus("behind", (), (), (), None).status is MigrationState.BEHIND
+    assert set(MIGRATION_ATTENTION) == set(MigrationState)

@@ -1,5 +1,5 @@
 """The services of an environment in the add/edit dialog, with a live pool budget line:
-`(pool_size + max_overflow) × workers × replicas` per service against the limit."""
+each service's worst case and their sum against the limit (`core/status.services_budget`)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from pandadmin.core.config import Service
 from pandadmin.core.health_secrets import split_userinfo
 from pandadmin.core.models import Status
 from pandadmin.core.settings import POOL_FIELDS, check_health_url, check_name
+from pandadmin.core.status import budget_status, services_budget
 from pandadmin.qt import theme
 from pandadmin.qt.dialogs.fields import int_spin_box
 from pandadmin.qt.dialogs.service_health import (
@@ -166,23 +167,29 @@ class ServicesEditor(QWidget):
 
     def update_budget(self, limit: int) -> int:
         """Refresh the budget line against `limit`; returns the worst case."""
-        parts, total = [], 0
-        for row in range(self.table.rowCount()):
-            pool, overflow, workers, replicas = (self._int(row, c) for c in range(2, 6))
-            worst = (pool + overflow) * workers * replicas
-            total += worst
-            name = self._text(row, 0) or f"service {row + 1}"
-            parts.append(f"{name}: ({pool} + {overflow}) × {workers} × {replicas} = {worst}")
+        drafts = [self._draft(row) for row in range(self.table.rowCount())]
+        parts = [
+            f"{s.name}: ({s.pool_size} + {s.max_overflow}) × {s.workers} × {s.replicas}"
+            f" = {s.worst_case_connections}"
+            for s in drafts
+        ]
+        total = services_budget(drafts).worst_case
         self.budget.setText(_budget_text(parts, total, limit))
         return total
+
+    def _draft(self, row: int) -> Service:
+        """The row as typed, unvalidated (for the budget line)."""
+        ints: dict[str, Any] = {k: self._int(row, col) for col, k in enumerate(POOL_FIELDS, 2)}
+        name = self._text(row, 0) or f"service {row + 1}"
+        return Service(name, self._text(row, 1), **ints)
 
 
 def _budget_text(parts: list[str], total: int, limit: int) -> str:
     if not parts:
         return "No services: add one to see the pools' worst case against the limit."
-    over = total > limit
-    colour = theme.status_colour(Status.WARNING if over else Status.OK).name()
-    verdict = "exceeds" if over else "fits within"
+    status = budget_status(total, limit)
+    colour = theme.status_colour(status).name()
+    verdict = "exceeds" if status is Status.WARNING else "fits within"
     return (
         "<br>".join(parts)
         + f"<br><span style='color:{colour}'><b>Worst case {total} connections {verdict}"

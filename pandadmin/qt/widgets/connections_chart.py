@@ -19,6 +19,7 @@ from pandadmin.core.config import Thresholds
 from pandadmin.core.history import CONNECTION_SERIES, EnvironmentHistory, Window
 from pandadmin.core.models import Limits, Status
 from pandadmin.core.report import EnvironmentReport
+from pandadmin.core.status import threshold_band
 from pandadmin.qt import present, theme
 
 WINDOWS = (("5 min", 300.0), ("1 h", 3600.0), ("24 h", 86400.0))
@@ -199,7 +200,7 @@ class ConnectionsChart(QWidget):
         ):
             band.setVisible(limit is not None)
             if limit is not None:
-                band.setRegion((limit * low / 100, limit * high / 100))
+                band.setRegion(threshold_band(limit, low, high))
         stale = self._reference is not self._report
         self.values.setText(_values_text(self._reference, stale))
 

@@ -12,6 +12,7 @@ from pandadmin.core.config import Config, Environment
 from pandadmin.core.history import EnvironmentHistory
 from pandadmin.core.models import Status
 from pandadmin.core.report import EnvironmentReport
+from pandadmin.core.status import FindingKind
 from pandadmin.core.url_keywords import ignored_note
 from pandadmin.qt import present, theme
 from pandadmin.qt.widgets.connections_chart import ConnectionsChart
@@ -135,10 +136,10 @@ def _subtitle(config: Config, env: Environment, report: EnvironmentReport | None
 def _reasons(report: EnvironmentReport | None, skip_unreachable: bool) -> str:
     if report is None:
         return "Checking… the first poll is on its way."
-    reasons = [
-        r for r in report.reasons
-        if not (skip_unreachable and r.startswith("database unreachable"))
+    shown = [
+        f.reason for f in report.findings
+        if not (skip_unreachable and f.kind is FindingKind.DATABASE_UNREACHABLE)
     ]  # fmt: skip
-    if not report.reasons:
+    if not report.findings:
         return "All good."
-    return "<br>".join(f"• {html.escape(r)}" for r in reasons[:4])  # "" when only the banner
+    return "<br>".join(f"• {html.escape(r)}" for r in shown[:4])  # "" when only the banner

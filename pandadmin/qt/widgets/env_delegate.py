@@ -13,7 +13,8 @@ from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from pandadmin.core.models import Status, worst
-from pandadmin.qt import present, theme
+from pandadmin.core.status import usage_status
+from pandadmin.qt import theme
 from pandadmin.qt.widgets.env_model import CONNECTIONS, HEALTH, NAME, EnvRow, Index, RowRole
 
 MAX_DOTS = 6  # beyond a handful, dots stop being countable at a glance
@@ -90,7 +91,7 @@ def usage_parts(rect: QRect, fm: QFontMetrics, row: EnvRow, palette: QPalette) -
     track = QRectF(rect.left(), rect.bottom() + 1 - BAR_HEIGHT, rect.width(), BAR_HEIGHT)
     fill = QRectF(track)
     fill.setWidth(track.width() * min(limits.utilization, 1.0))
-    usage = theme.status_colour(present.usage_status(limits, row.env.thresholds))
+    usage = theme.status_colour(usage_status(limits, row.env.thresholds))
     return [
         *parts,
         Part("track", track, palette.color(QPalette.ColorRole.Mid)),

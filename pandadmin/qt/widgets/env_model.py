@@ -125,7 +125,7 @@ class EnvironmentModel(QAbstractTableModel):
         if role == RowRole:
             return row
         if role == Qt.ItemDataRole.BackgroundRole:
-            return theme.tint(row.status) if row.status >= Status.WARNING else None
+            return theme.tint(row.status) if row.status.needs_attention else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return _tooltip(row, index.column())
         if role == Qt.ItemDataRole.AccessibleTextRole:

@@ -7,7 +7,7 @@ import html
 import time
 
 from pandadmin.core.health_body import word_status
-from pandadmin.core.models import HealthResult, Status, SubCheck, Timing
+from pandadmin.core.models import HealthResult, NoteKind, Status, SubCheck, Timing
 from pandadmin.qt import theme
 
 SEPARATOR = " &nbsp;·&nbsp; "
@@ -65,7 +65,7 @@ def certificate_html(result: HealthResult) -> str:
         return ""
     date = time.strftime("%Y-%m-%d", time.gmtime(expires))
     text = f"certificate: {days} day{'s' if days != 1 else ''} left ({date})"
-    note = next((n for n in result.notes if n.text.startswith("certificate")), None)
+    note = next((n for n in result.notes if n.kind is NoteKind.CERTIFICATE), None)
     if note is None:
         return text
     return f"<span style='color:{theme.status_colour(note.status).name()}'>{text}</span>"
