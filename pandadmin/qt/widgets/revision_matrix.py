@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -36,6 +35,7 @@ from pandadmin.qt.widgets.revision_matrix_model import (
     Index,
     RevisionMatrixModel,
 )
+from pandadmin.qt.widgets.tables import read_only_rows
 
 
 class MigrationMatrixView(QWidget):
@@ -169,13 +169,7 @@ class MigrationMatrixView(QWidget):
 def _table(model: RevisionMatrixModel, parent: QWidget) -> QTableView:
     table = QTableView(parent)
     table.setModel(model)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(24)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setShowGrid(False)
-    table.setWordWrap(False)
+    read_only_rows(table)
     table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
     table.setItemDelegate(_SelectionKeepsColours(table))
     header = table.horizontalHeader()
