@@ -64,6 +64,11 @@ def cell_option(view: EnvironmentList, row: int, column: int) -> tuple[QStyleOpt
     return option, index
 
 
+def columns_fit(view: EnvironmentList) -> bool:
+    header = view.horizontalHeader()
+    return all(header.sectionSize(c) >= view.content_width(c) for c in (HEALTH, CONNECTIONS))
+
+
 def assert_parts_inside_their_cells(view: EnvironmentList) -> int:
     checked = 0
     for row in range(view.model().rowCount()):
@@ -130,10 +135,7 @@ def test_live_health_summary_tooltip_and_accessible_names(
         controller = await harness.open()
         window, view = controller.window, controller.window.environments
         await until(lambda: len(window.reports) == 3, timeout=30, what="first reports")
-        header = view.horizontalHeader()
-        await until(
-            lambda: header.sectionSize(HEALTH) >= view.content_width(HEALTH), what="columns fit"
-        )
+        await until(lambda: columns_fit(view), what="columns fit the last report")
         row = view.proxy.mapFromSource(view.source.index(1, 0)).row()
         option, index = cell_option(view, row, HEALTH)
         texts = [p.text for p in view.delegate.parts(option, index) if p.kind == "text"]
