@@ -217,3 +217,24 @@ def test_badges_and_pending_list_of_one_environment(pg: Any, harness: AppHarness
         ]
 
     run(scenario())
+
+
+def test_diverged_header_labels_and_dependencies_in_the_details(qtbot: Any) -> None:
+    scripts = (
+        Revision("c1", (), ("core",), (), "core base", "/v/c1_core_base.py"),
+        Revision("b1", (), ("billing",), (), "billing base", "/v/b1_billing_base.py"),
+        Revision("c2", ("c1",), (), ("billing",), "core needs billing", "/v/c2_needs.py"),
+    )
+    view = MigrationMatrixView()
+    qtbot.addWidget(view)
+    # b2 came from another checkout: the database has it, these scripts do not.
+    view.show_statuses({"x": compare(scripts, ("b2", "c1"))})
+    assert headers(view) == ["x\ndiverged\nunknown to the scripts: b2"]
+    assert cells(view) == {"c2": ("pending",), "b1": ("pending",), "c1": ("applied",)}
+    # b1 stays a head: depends_on does not make c2 its child (as in Alembic).
+    assert texts(view, 0) == {"c2": "c2  (head)", "b1": "b1  (head, @billing)", "c1": "c1  (@core)"}
+    view.select("c2")
+    details = plain(view.details)
+    assert "revises c1 · depends on billing" in details and "no Create Date" in details
+    view.select("c1")
+    assert "branch labels core" in plain(view.details)
