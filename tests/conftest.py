@@ -15,6 +15,9 @@ import keyring
 import keyring.backend
 import pytest
 
+from pandadmin.demo.pgbouncer import INSTALL_LINE as PGBOUNCER_INSTALL_LINE
+from pandadmin.demo.pgbouncer import PgBouncer
+from pandadmin.demo.pgbouncer import binary as pgbouncer_binary
 from pandadmin.demo.pgserver import EmbeddedPostgres
 from tests.support.alembic_projects import (
     BRANCHY_DEPLOYS,
@@ -157,3 +160,36 @@ def tls_servers(test_ca: Any) -> Iterator[dict[str, str]]:
     finally:
         for server in servers.values():
             server.close()
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """A real PgBouncer (transaction mode, default_pool_size 5) in front of `pg`."""
+
+    bouncer: PgBouncer
+    database: str
+    role: str
+    password: str
+
+    def direct_url(self, pg: EmbeddedPostgres) -> str:
+        return pg.url(self.database, self.role, self.password)
+
+    def client_url(self) -> str:
+        return self.bouncer.url(self.database, self.role)
+
+
+@pytest.fixture(scope="session")
+def pooled(pg: EmbeddedPostgres) -> Iterator[Pooled]:
+    """Fails with the install line when PgBouncer is missing (never skips)."""
+    if pgbouncer_binary() is None:
+        pytest.fail(PGBOUNCER_INSTALL_LINE)
+    role, password, database = "pooled_app", "p00l-S3cret:@/", "pooled"
+    pg.create_role(role, password, monitor=True)
+    pg.create_database(database, owner=role)
+    server = f"host=127.0.0.1 port={pg.port} dbname={database}"
+    bouncer = PgBouncer({database: server}, {role: password}, max_client_conn=60)
+    try:
+        bouncer.start()
+        yield Pooled(bouncer, database, role, password)
+    finally:
+        bouncer.close()

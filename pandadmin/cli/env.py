@@ -17,6 +17,7 @@ from pandadmin.cli.support import (
     load_config,
     parse_url,
     read_database_url,
+    read_pooler_url,
     require_env,
     save,
     stored_url,
@@ -24,7 +25,7 @@ from pandadmin.cli.support import (
 from pandadmin.core import config as cfg
 from pandadmin.core.alembic_config import normalise_path
 from pandadmin.core.dotenv import read_variable
-from pandadmin.core.secret_keys import database_url_key
+from pandadmin.core.secret_keys import database_url_key, pgbouncer_key
 from pandadmin.core.secrets import SecretStoreError, open_store
 from pandadmin.core.settings import Scope, check_name, check_thresholds
 from pandadmin.core.transaction import put, remove, rename
@@ -76,6 +77,17 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
         metavar="VAR",
         help="read the DATABASE_URL from environment variable VAR",
     )
+    pooler = parser.add_mutually_exclusive_group()
+    pooler.add_argument(
+        "--pgbouncer-url-stdin",
+        action="store_true",
+        help="read the PgBouncer admin console URL (.../pgbouncer) from standard input",
+    )
+    pooler.add_argument(
+        "--pgbouncer-url-env",
+        metavar="VAR",
+        help="read the PgBouncer admin console URL from environment variable VAR",
+    )
 
 
 def env_add(args: argparse.Namespace) -> int:
@@ -84,8 +96,8 @@ def env_add(args: argparse.Namespace) -> int:
     if config.environment(name) is not None:
         raise UsageError(f"environment {name!r} already exists (change it with `env set`)")
     env = _apply_options(config, cfg.Environment(name), args)
-    url = read_database_url(args)
-    save(put(config, env, {name: stored_url(url)} if url else None), args.config)
+    url, secrets = _secret_changes(name, args)
+    save(put(config, env, secrets), args.config)
     stored = f"; DATABASE_URL stored in the keyring: {_url_cell(url)}" if url else ""
     print(f"added environment {name!r}, limit {limit_text(config, env)}{stored}")
     return 0
@@ -95,10 +107,10 @@ def env_set(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     env = require_env(config, args.name)
     changed = _apply_options(config, env, args)
-    url = read_database_url(args)
-    if not (given(args, Scope.ENVIRONMENT) or given(args, Scope.THRESHOLDS) or url):
+    url, secrets = _secret_changes(env.name, args)
+    if not (given(args, Scope.ENVIRONMENT) or given(args, Scope.THRESHOLDS) or secrets):
         raise UsageError("nothing to change: give at least one option")
-    save(put(config, changed, {env.name: stored_url(url)} if url else None), args.config)
+    save(put(config, changed, secrets), args.config)
     stored = f"; DATABASE_URL stored in the keyring: {_url_cell(url)}" if url else ""
     print(f"updated environment {env.name!r}, limit {limit_text(config, changed)}{stored}")
     return 0
@@ -119,7 +131,7 @@ def env_list(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     urls, problem = _stored_urls(config)
     if args.json:
-        rows = [_env_json(config, env, urls.get(env.name)) for env in config.environments]
+        rows = [_env_json(config, env, urls) for env in config.environments]
         print(json.dumps({"environments": rows}, indent=2))
     else:
         _print_table(config, urls)
@@ -168,6 +180,19 @@ def env_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _secret_changes(
+    name: str, args: argparse.Namespace
+) -> tuple[DatabaseUrl | None, dict[str, str]]:
+    """The DATABASE_URL given (if any) and every keyring entry the options store."""
+    url, pooler = read_database_url(args), read_pooler_url(args)
+    secrets: dict[str, str] = {}
+    if url is not None:
+        secrets[database_url_key(name)] = stored_url(url)
+    if pooler is not None:
+        secrets[pgbouncer_key(name)] = stored_url(pooler)
+    return url, secrets
+
+
 def _apply_options(
     config: cfg.Config, env: cfg.Environment, args: argparse.Namespace
 ) -> cfg.Environment:
@@ -194,8 +219,8 @@ def _stored_urls(config: cfg.Config) -> tuple[dict[str, Stored], str | None]:
     store = open_store(config)
     try:
         for env in config.environments:
-            raw = store.get(database_url_key(env.name))
-            urls[env.name] = _parse_stored(raw)
+            for key in (database_url_key(env.name), pgbouncer_key(env.name)):
+                urls[key] = _parse_stored(store.get(key))
     except SecretStoreError as exc:
         return {}, str(exc)
     return urls, None
@@ -210,7 +235,8 @@ def _parse_stored(raw: str | None) -> Stored:
         return "(unreadable URL in keyring)"
 
 
-def _env_json(config: cfg.Config, env: cfg.Environment, url: Stored) -> dict[str, Any]:
+def _env_json(config: cfg.Config, env: cfg.Environment, urls: dict[str, Stored]) -> dict[str, Any]:
+    url, pooler = urls.get(database_url_key(env.name)), urls.get(pgbouncer_key(env.name))
     parsed = url if isinstance(url, DatabaseUrl) else None
     return {
         "name": env.name,
@@ -220,6 +246,7 @@ def _env_json(config: cfg.Config, env: cfg.Environment, url: Stored) -> dict[str
         "database_url": redact(parsed) if parsed else url,
         "database_url_ignored": list(parsed.ignored) if parsed else [],
         "pooled": parsed.pooled if parsed else False,
+        "pgbouncer_url": redact(pooler) if isinstance(pooler, DatabaseUrl) else pooler,
         "alembic": env.alembic,
         "version_table": env.version_table,
         "interval": env.interval,

@@ -13,6 +13,7 @@ from typing import TypeVar
 from pandadmin.cli.errors import CommandError, UsageError
 from pandadmin.core import config as cfg
 from pandadmin.core.config_schema import ConfigError
+from pandadmin.core.pooler import parse_admin_url
 from pandadmin.core.secrets import SecretStoreError, open_store
 from pandadmin.core.transaction import Edit, commit
 from pandadmin.core.urls import DatabaseUrl, UrlError, normalise, parse
@@ -44,26 +45,43 @@ def parse_url(text: str, source: str) -> DatabaseUrl:
 
 def read_database_url(args: argparse.Namespace) -> DatabaseUrl | None:
     """DATABASE_URL from stdin or a named environment variable; never from argv."""
-    if getattr(args, "database_url_stdin", False):
-        return parse_url(_read_stdin(), "standard input")
-    var = getattr(args, "database_url_env", None)
-    if var:
-        value = os.environ.get(var)
-        if not value:
+    return _read_url(args, "database_url", "DATABASE_URL", parse)
+
+
+def read_pooler_url(args: argparse.Namespace) -> DatabaseUrl | None:
+    """The PgBouncer admin console URL, like the DATABASE_URL: stdin or a variable."""
+    if getattr(args, "database_url_stdin", False) and getattr(args, "pgbouncer_url_stdin", False):
+        raise UsageError("only one URL can come from standard input: use --pgbouncer-url-env")
+    return _read_url(args, "pgbouncer_url", "PgBouncer URL", parse_admin_url)
+
+
+def _read_url(
+    args: argparse.Namespace, option: str, label: str, parser: Callable[[str], DatabaseUrl]
+) -> DatabaseUrl | None:
+    if getattr(args, f"{option}_stdin", False):
+        text, source = _read_stdin(label, f"--{option.replace('_', '-')}-stdin"), "standard input"
+    elif getattr(args, f"{option}_env", None):
+        var = getattr(args, f"{option}_env")
+        text, source = os.environ.get(var, ""), f"${var}"
+        if not text:
             raise UsageError(f"environment variable {var} is not set or empty")
-        return parse_url(value, f"${var}")
-    return None
+    else:
+        return None
+    try:
+        return parser(text)
+    except UrlError as exc:
+        raise UsageError(f"{label} from {source}: {exc}") from None
 
 
-def _read_stdin() -> str:
+def _read_stdin(label: str, flag: str) -> str:
     if sys.stdin is None or sys.stdin.closed:
-        raise UsageError("--database-url-stdin given but there is no standard input")
+        raise UsageError(f"{flag} given but there is no standard input")
     if sys.stdin.isatty():
-        text = getpass.getpass("DATABASE_URL (input hidden): ")
+        text = getpass.getpass(f"{label} (input hidden): ")
     else:
         text = next((line for line in sys.stdin.read().splitlines() if line.strip()), "")
     if not text.strip():
-        raise UsageError("no DATABASE_URL on standard input")
+        raise UsageError(f"no {label} on standard input")
     return text
 
 

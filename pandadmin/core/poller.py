@@ -19,7 +19,10 @@ from pandadmin.core.health import HealthProber
 from pandadmin.core.health_secrets import service_headers
 from pandadmin.core.migrations import MigrationStatus, RevisionReader, migration_status
 from pandadmin.core.models import DatabaseResult, HealthResult
+from pandadmin.core.pooler import PoolerResult, parse_admin_url
+from pandadmin.core.pooler_monitor import PoolerMonitor, attribute_to_pooler
 from pandadmin.core.report import EnvironmentReport, build_report
+from pandadmin.core.secret_keys import pgbouncer_key
 from pandadmin.core.secrets import AsyncSecrets, SecretStoreError
 from pandadmin.core.urls import UrlError, parse
 
@@ -39,6 +42,8 @@ class _Target:
     resolved: bool = False
     reader: RevisionReader = field(default_factory=RevisionReader)
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # per service, from keyring
+    pooler: PoolerMonitor | None = None
+    pooler_problem: str | None = None  # the pooler URL in the keyring is unusable
 
 
 class Poller:
@@ -126,10 +131,11 @@ class Poller:
             task.cancel()
             self._closing.add(task)  # close() waits for it: it closes what it opened
             task.add_done_callback(self._closing.discard)
-        if target is not None and target.monitor is not None:
-            closing = asyncio.get_running_loop().create_task(target.monitor.close())
-            self._closing.add(closing)
-            closing.add_done_callback(self._closing.discard)
+        for monitor in (target.monitor, target.pooler) if target is not None else ():
+            if monitor is not None:
+                closing = asyncio.get_running_loop().create_task(monitor.close())
+                self._closing.add(closing)
+                closing.add_done_callback(self._closing.discard)
 
     def _phase(self, target: _Target) -> float:
         """A once-only delay after the first poll that spreads environments over their
@@ -152,8 +158,10 @@ class Poller:
                 phase = 0.0
                 await asyncio.sleep(max(0.0, wait))
         finally:
-            if self._targets.get(target.env.name) is not target and target.monitor is not None:
-                await target.monitor.close()
+            if self._targets.get(target.env.name) is not target:
+                for monitor in (target.monitor, target.pooler):
+                    if monitor is not None:
+                        await monitor.close()
 
     async def _poll_and_deliver(self, target: _Target) -> EnvironmentReport:
         report = await self._poll_safely(target)
@@ -183,9 +191,22 @@ class Poller:
         async with asyncio.timeout(POLL_CEILING_S):
             await self._resolve(target)
             health = asyncio.gather(*(self._check(target, s) for s in target.env.services))
-            services, db = await asyncio.gather(health, self._sample(target))
+            services, db, pooler = await asyncio.gather(
+                health, self._sample(target), self._sample_pooler(target)
+            )
+            if db is not None and target.monitor is not None:
+                db = await attribute_to_pooler(db, target.monitor, pooler)
             migrations = await self._migrations(target, db)
-        return build_report(self.config, target.env, tuple(services), db, migrations, checked_at)
+        return build_report(
+            self.config, target.env, tuple(services), db, migrations, checked_at, pooler
+        )
+
+    async def _sample_pooler(self, target: _Target) -> PoolerResult | None:
+        if target.pooler_problem is not None:
+            return PoolerResult(
+                "(keyring)", time.time(), error=target.pooler_problem, unchecked=True
+            )
+        return await target.pooler.sample() if target.pooler is not None else None
 
     async def _check(self, target: _Target, service: Service) -> HealthResult:
         """One service's check with its request headers from the keyring."""
@@ -232,13 +253,28 @@ class Poller:
         if target.resolved:
             return  # a concurrent poll (poll_now beside the loop) got there first: one monitor
         target.secret_problem, target.resolved = None, True
-        if raw is None:
+        if raw is not None:
+            try:
+                target.monitor = DatabaseMonitor(parse(raw), **self._monitor_options)
+            except UrlError as exc:
+                target.secret_problem = f"the DATABASE_URL in the keyring is invalid: {exc}"
+                target.resolved = False
+        await self._resolve_pooler(target)
+
+    async def _resolve_pooler(self, target: _Target) -> None:
+        """The optional PgBouncer admin URL (keyring username NAME/pgbouncer)."""
+        target.pooler_problem = None
+        try:
+            raw = await self._secrets.get(pgbouncer_key(target.env.name))
+        except SecretStoreError as exc:
+            target.pooler_problem = f"keyring: {exc}"
+            return
+        if raw is None or target.pooler is not None:
             return
         try:
-            target.monitor = DatabaseMonitor(parse(raw), **self._monitor_options)
+            target.pooler = PoolerMonitor(parse_admin_url(raw), **self._monitor_options)
         except UrlError as exc:
-            target.secret_problem = f"the DATABASE_URL in the keyring is invalid: {exc}"
-            target.resolved = False
+            target.pooler_problem = f"the PgBouncer URL in the keyring is invalid: {exc}"
 
 
 async def probe_connection(url: str, timeout: float = 5.0) -> DatabaseResult:

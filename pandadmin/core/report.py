@@ -16,6 +16,7 @@ from pandadmin.core.models import (
     iso,
     worst,
 )
+from pandadmin.core.pooler import PoolerResult, pooler_findings, pooler_json
 from pandadmin.core.status import (
     Finding,
     budget,
@@ -41,6 +42,8 @@ class EnvironmentReport:
     limits: Limits | None
     budget: Budget
     migrations: MigrationStatus | None
+    pooler: PoolerResult | None = None
+    pooler_status: Status | None = None
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -55,7 +58,16 @@ class EnvironmentReport:
             "services": [s.to_json() for s in self.services],
             "database": self._database_json(),
             "migrations": self.migrations.to_json() if self.migrations else None,
+            "pooler": self._pooler_json(),
         }
+
+    def _pooler_json(self) -> dict[str, Any] | None:
+        if self.pooler is None:
+            return None
+        out = pooler_json(self.pooler, self.pooler_status)
+        if self.pooler.last_seen is not None:
+            out["last_seen"] = iso(self.pooler.last_seen)
+        return out
 
     def _database_json(self) -> dict[str, Any] | None:
         if self.database is None:
@@ -99,20 +111,36 @@ def build_report(
     database: DatabaseResult | None,
     migrations: MigrationStatus | None,
     checked_at: float,
+    pooler: PoolerResult | None = None,
 ) -> EnvironmentReport:
     """Apply the status rules to one poll's results."""
     pools, plan_limit = budget(env), config.plan_limit(env)
     lim = limits(plan_limit, database.sample) if database and database.sample else None
+    # Behind a pooler the services' pools connect to the pooler, not to the database.
+    db_pools = Budget(0) if pooler is not None else pools
     db_findings = (
-        database_findings(database, lim, pools, env.thresholds, plan_limit) if database else []
+        database_findings(database, lim, db_pools, env.thresholds, plan_limit) if database else []
     )
     db_status = worst(f.status for f in db_findings) if db_findings else None
     if database is not None and db_status is None:
         db_status = Status.OK
-    findings = health_findings(services) + db_findings + migration_findings(migrations)
+    pooled = pooler_findings(pooler, env.thresholds, pools, lim) if pooler else []
+    pooler_status = worst(f.status for f in pooled) if pooled else Status.OK
+    findings = health_findings(services) + db_findings + pooled + migration_findings(migrations)
     status, judged = overall(findings, checked_anything=bool(services) or database is not None)
     return EnvironmentReport(
-        env.name, checked_at, status, judged, services, database, db_status, lim, pools, migrations
+        env.name,
+        checked_at,
+        status,
+        judged,
+        services,
+        database,
+        db_status,
+        lim,
+        pools,
+        migrations,
+        pooler,
+        pooler_status if pooler else None,
     )
 
 

@@ -42,6 +42,11 @@ class FindingKind(StrEnum):
     VISIBILITY = "visibility"
     MIGRATIONS = "migrations"
     NOTHING_CONFIGURED = "nothing_configured"
+    POOLER_UNREACHABLE = "pooler_unreachable"
+    POOLER_UNCHECKED = "pooler_unchecked"
+    POOLER_WAIT = "pooler_wait"  # clients queued in PgBouncer
+    POOLER_CLIENTS = "pooler_clients"  # client connections against max_client_conn
+    POOLER_BUDGET = "pooler_budget"  # worst case above max_client_conn, or server cap above limit
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def system_ids(user: str = SYSTEM_USER) -> tuple[int | None, int | None]:
+    """As root: the (uid, gid) of a system user to run servers as, created when missing.
+
+    PostgreSQL and PgBouncer both refuse to run as root. Not root: (None, None).
+    """
+    if os.geteuid() != 0:
+        return None, None
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        args = ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", user]
+        subprocess.run(args, check=True, capture_output=True)
+        entry = pwd.getpwnam(user)
+    return entry.pw_uid, entry.pw_gid
+
+
 class EmbeddedPostgres:
     """One PostgreSQL cluster in a temp folder; call `start()` then `close()`."""
 
@@ -191,25 +207,7 @@ class EmbeddedPostgres:
         raise RuntimeError(f"postgres did not start within {timeout:.0f} s")
 
     def _system_ids(self) -> tuple[int | None, int | None]:
-        if os.geteuid() != 0:
-            return None, None
-        try:
-            entry = pwd.getpwnam(SYSTEM_USER)
-        except KeyError:
-            subprocess.run(
-                [
-                    "useradd",
-                    "--system",
-                    "--no-create-home",
-                    "--shell",
-                    "/usr/sbin/nologin",
-                    SYSTEM_USER,
-                ],
-                check=True,
-                capture_output=True,
-            )
-            entry = pwd.getpwnam(SYSTEM_USER)
-        return entry.pw_uid, entry.pw_gid
+        return system_ids()
 
     def _as_owner(self) -> dict[str, Any]:
         if self._uid is None or self._gid is None:
