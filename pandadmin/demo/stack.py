@@ -19,7 +19,6 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -39,6 +38,9 @@ from pandadmin.demo.topology import POLL_INTERVAL_S, TOPOLOGY, EnvironmentSpec, 
 from pandadmin.demo.traffic import Target, run_traffic
 
 T = TypeVar("T")
+# Set by scripts/with-secret-service.sh: the Secret Service is this session's own, and its
+# keyring folder is thrown away with it.
+PRIVATE_SECRET_SERVICE = "PANDADMIN_IN_SECRET_SERVICE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,9 +191,28 @@ class DemoStack:
         _attempt("services", lambda: stop_processes(p.process for p in self._processes))
         for server in self._servers:
             _attempt("postgres", server.close)
-        for name in self._secrets:
-            _attempt("keyring", partial(self.store.delete, name))
+        self._forget_secrets()
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def _forget_secrets(self) -> None:
+        """Remove the demo's keyring entries; stop at the first failure, in one line at most.
+
+        Ctrl+C or SIGTERM to the process group also stop a private Secret Service (the
+        one `make demo` starts when there is no desktop session), often before this runs:
+        its entries went with it and its keyring folder is deleted, so nothing is said.
+        """
+        for done, name in enumerate(self._secrets):
+            try:
+                self.store.delete(name)
+            except Exception as exc:  # the Secret Service is gone or refuses: say it once
+                left = len(self._secrets) - done
+                if not (isinstance(exc, OSError) and os.environ.get(PRIVATE_SECRET_SERVICE)):
+                    print(
+                        f"pandadmin demo: could not remove {left} keyring entries of "
+                        f"{self.keyring_service}: {exc}",
+                        file=sys.stderr,
+                    )
+                return
 
 
 def _attempt(what: str, step: Callable[[], object]) -> None:
