@@ -7,7 +7,8 @@ real status rules (tests/support/fleet.py). Timed, median / p99 of `--runs`:
 - report: one report delivered (`show_report`: model row, re-sort, the selected detail
   when it is the one) plus the column fit its timer runs afterwards;
 - round: a whole poll round, 50 reports, then the column fit.
-Goal: a report and a repaint within one 60 Hz frame (< 16 ms).
+Goal: a report and a repaint within one 60 Hz frame (< 16 ms). Each also in GUI-thread
+CPU time, which a shared, loaded machine inflates far less than wall time.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/bench_env_list.py [--runs 40]
 """
@@ -34,14 +35,16 @@ from tests.support.fleet import fleet_config, fleet_reports
 GOAL_MS = 16.0
 
 
-def timed(step: Callable[[], object], runs: int) -> dict[str, float]:
-    seconds = []
+def timed(step: Callable[[], object], runs: int) -> dict[str, Any]:
+    """Wall time, and the GUI thread's CPU time (what a loaded shared box inflates less)."""
+    wall, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         step()
-        seconds.append(time.perf_counter() - started)
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.thread_time() - started_cpu)
         QApplication.processEvents()
-    return support.spread_ms(seconds)
+    return {**support.spread_ms(wall), "cpu": support.spread_ms(cpu)}
 
 
 def run(runs: int) -> dict[str, Any]:
@@ -83,14 +86,18 @@ def run(runs: int) -> dict[str, Any]:
 def report(n: dict[str, Any]) -> None:
     met = n["goal_met"]
     support.print_table("environment list: 50 environments x 12 services", [
-        ("list repaint p50 / p99 (ms)",
-         f"{n['repaint']['p50_ms']} / {n['repaint']['p99_ms']}", "< 16", met),
-        ("one report delivered p50 / p99 (ms)",
-         f"{n['report']['p50_ms']} / {n['report']['p99_ms']}", "< 16", met),
-        ("a round of 50 reports p50 / p99 (ms)",
-         f"{n['round']['p50_ms']} / {n['round']['p99_ms']}", "", None),
+        ("list repaint p50 / p99 (ms)", _pair(n["repaint"]), "< 16", met),
+        ("  GUI-thread CPU p50 / p99 (ms)", _pair(n["repaint"]["cpu"]), "", None),
+        ("one report delivered p50 / p99 (ms)", _pair(n["report"]), "< 16", met),
+        ("  GUI-thread CPU p50 / p99 (ms)", _pair(n["report"]["cpu"]), "", None),
+        ("a round of 50 reports p50 / p99 (ms)", _pair(n["round"]), "", None),
+        ("  GUI-thread CPU p50 / p99 (ms)", _pair(n["round"]["cpu"]), "", None),
         ("load average", n["machine"]["load_average"], "", None),
     ])  # fmt: skip
+
+
+def _pair(spread: dict[str, Any]) -> str:
+    return f"{spread['p50_ms']} / {spread['p99_ms']}"
 
 
 def main() -> int:

@@ -72,7 +72,7 @@ def columns_fit(view: EnvironmentList) -> bool:
 def assert_parts_inside_their_cells(view: EnvironmentList) -> int:
     checked = 0
     for row in range(view.model().rowCount()):
-        for column in (HEALTH, CONNECTIONS, MIGRATIONS):
+        for column in (NAME, HEALTH, CONNECTIONS, MIGRATIONS):
             option, index = cell_option(view, row, column)
             cell = QRectF(option.rect)
             parts = view.delegate.parts(option, index)
@@ -92,7 +92,7 @@ def test_fifty_by_twelve_paints_inside_cells_at_any_width(qtbot: Any, tmp_path: 
     view = window.environments
     qtbot.waitUntil(lambda: view.viewport().width() > 300)
     assert view.model().rowCount() == 50
-    assert assert_parts_inside_their_cells(view) > 50 * 3
+    assert assert_parts_inside_their_cells(view) > 50 * 4
     _save(window, tmp_path / "fifty.png")
     for width in (700, 300):  # a narrower list: columns shrink, nothing overlaps
         window.split.setSizes([width, 1280 - width])

@@ -98,8 +98,7 @@ class EnvironmentList(QTableView):
         rows = self.source.rows
         pad = 2 * paint.PAD_X + 2
         if column == NAME:
-            icon = self.iconSize().width() if self.iconSize().isValid() else 16
-            cells = [fm.horizontalAdvance(r.env.name) + icon + 24 for r in rows]
+            cells = [paint.name_width(fm, r) + pad for r in rows]
         elif column == HEALTH:
             cells = [paint.health_width(fm, r) + pad for r in rows]
         elif column == CONNECTIONS:
