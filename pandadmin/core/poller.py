@@ -42,6 +42,7 @@ class _Target:
     resolved: bool = False
     reader: RevisionReader = field(default_factory=RevisionReader)
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # per service, from keyring
+    keyring_failed: bool = False  # the last keyring read of this target failed
     pooler: PoolerMonitor | None = None
     pooler_problem: str | None = None  # the pooler URL in the keyring is unusable
 
@@ -209,8 +210,12 @@ class Poller:
         return await target.pooler.sample() if target.pooler is not None else None
 
     async def _check(self, target: _Target, service: Service) -> HealthResult:
-        """One service's check with its request headers from the keyring."""
+        """One service's check with its request headers from the keyring. When the keyring
+        just failed for the DATABASE_URL, the check goes without them rather than queue one
+        more keyring wait per service (a locked keyring may hold each read for its timeout)."""
         try:
+            if target.keyring_failed:
+                raise SecretStoreError(target.secret_problem or "keyring unavailable")
             headers = await service_headers(
                 self._secrets, target.env.name, service.name, target.headers
             )
@@ -248,8 +253,9 @@ class Poller:
         try:
             raw = await self._secrets.get(target.env.name)
         except SecretStoreError as exc:
-            target.secret_problem = f"keyring: {exc}"
+            target.secret_problem, target.keyring_failed = f"keyring: {exc}", True
             return
+        target.keyring_failed = False
         if target.resolved:
             return  # a concurrent poll (poll_now beside the loop) got there first: one monitor
         target.secret_problem, target.resolved = None, True

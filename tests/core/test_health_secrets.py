@@ -19,7 +19,7 @@ from pandadmin.core.health_secrets import (
 from pandadmin.core.models import Status
 from pandadmin.core.poller import Poller
 from pandadmin.core.report import EnvironmentReport
-from pandadmin.core.secrets import AsyncSecrets, MemoryStore
+from pandadmin.core.secrets import AsyncSecrets, MemoryStore, SecretStoreError
 from tests.conftest import DIALECT_TOKEN
 
 
@@ -108,3 +108,29 @@ def test_password_left_in_an_older_url_never_reaches_the_result(dialects: str) -
     assert result.ok and result.http_status == 200  # sent as an Authorization header
     assert result.url == f"{dialects}/basic"
     assert DIALECT_TOKEN not in str(report.to_json())
+
+
+class BrokenStore(MemoryStore):
+    """A keyring that fails every read (locked, or no Secret Service), counting them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get(self, name: str) -> str | None:
+        self.reads += 1
+        raise SecretStoreError("the system keyring is locked")
+
+
+def test_failed_keyring_is_not_asked_again_per_service(dialects: str) -> None:
+    services = tuple(Service(f"s{i}", f"{dialects}/dialect/ok") for i in range(5))
+    protected = Service("api", f"{dialects}/protected")
+    config = Config((Environment("prod", services=(*services, protected)),))
+    store = BrokenStore()
+    report = poll(config, store)
+    assert store.reads == 1  # the DATABASE_URL only
+    assert [s.ok for s in report.services] == [True] * 5 + [False]
+    assert report.services[-1].error == (
+        "HTTP 401: missing or wrong bearer token; its request headers could not be read: "
+        "keyring: the system keyring is locked"
+    )
