@@ -176,7 +176,7 @@ class Controller(QObject):
         restart = draft.url or draft.secrets  # the poller re-reads its secrets
         self.apply_config(new_config, restart=draft.env.name if restart else None)
         dialog.accept()
-        self.window.environments.select(draft.env.name)
+        self.window.choose(draft.env.name)
 
     def _start_test(self, dialog: EnvironmentDialog, url: str, name: str) -> None:
         self.bridge.run("test-connection", self._test(dialog, url, name))

@@ -126,6 +126,11 @@ class MainWindow(QMainWindow):
         self._update_matrix()
         self._open_on_critical(report)
 
+    def choose(self, name: str) -> bool:
+        """Select an environment as the user's own choice: it is never moved for them."""
+        self._auto_pick = False
+        return self.environments.select(name)
+
     def select(self, name: str) -> bool:
         """Select an environment on the app's behalf (not a user's choice)."""
         self._picking = True

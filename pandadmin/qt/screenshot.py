@@ -56,7 +56,7 @@ async def shoot(
         window = controller.window
         window.resize(*size)
         if env:
-            window.environments.select(env)
+            window.choose(env)
         await asyncio.sleep(after)
         window.detail.chart.refresh()
         image = window.grab().toImage()

@@ -97,3 +97,18 @@ def test_worst_first_keeps_the_selection_where_the_user_put_it(
             await client.post("/recover")
 
     run(scenario())
+
+
+def test_a_chosen_environment_is_not_taken_away(faults: str, harness: AppHarness, run: Any) -> None:
+    urls = {"alpha": f"{faults}/ok", "omega": f"{faults}/error"}
+    harness.write(fleet(urls))
+
+    async def scenario() -> None:
+        window = (await harness.open()).window
+        assert window.environments.current_name() == "alpha"
+        window.choose("alpha")  # already current: no selection change, still the user's pick
+        await until(lambda: len(window.reports) == 2, what="first reports")
+        assert window.reports["omega"].status == Status.CRITICAL
+        assert window.environments.current_name() == "alpha"
+
+    run(scenario())
