@@ -48,7 +48,8 @@ def test_corrupt_config_is_named_and_untouched(run: Run, config_path: Path) -> N
     config_path.write_text("[environments.prod\nplan = 'free'\n")
     before = config_path.read_bytes()
     done = run("env", "add", "dev", "--plan", "free")
-    assert done.returncode != 0
+    assert done.returncode == 2  # bad input: one line, nothing written
+    assert len(done.stderr.strip().splitlines()) == 1
     assert str(config_path) in done.stderr and "Traceback" not in done.stderr
     assert config_path.read_bytes() == before
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import tracemalloc
 
 import pytest
 
@@ -55,17 +56,55 @@ def test_hung_endpoint_is_bounded_by_timeout(faults: str) -> None:
     assert not result.ok and result.error == "timed out after 0.5 s"
 
 
-def test_big_body_is_not_read_beyond_the_cap(faults: str) -> None:
-    async def main() -> tuple[HealthResult, int]:
-        prober = HealthProber(timeout=5.0, max_body=64 * 1024)
-        try:
-            return await prober.check(Service("api", faults + "/big")), prober.max_body
-        finally:
-            await prober.close()
+class HugeBody:
+    """A raw HTTP server on 127.0.0.1 answering 200 with a 50 MB body; counts the bytes the
+    socket accepted (it blocks once the client stops reading and its buffers are full)."""
 
-    result, cap = asyncio.run(main())
+    SIZE, CHUNK = 50 * 2**20, 64 * 1024
+
+    def __init__(self) -> None:
+        self.accepted = 0
+        self.ended = asyncio.Event()
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(f"HTTP/1.1 200 OK\r\nContent-Length: {self.SIZE}\r\n\r\n".encode())
+        try:
+            for _ in range(self.SIZE // self.CHUNK):
+                writer.write(b"x" * self.CHUNK)
+                await writer.drain()
+                self.accepted += self.CHUNK
+        except (ConnectionError, OSError):
+            pass  # the client hung up: what it never read stays unsent
+        finally:
+            writer.close()
+            self.ended.set()
+
+
+def test_big_body_is_not_read_beyond_the_cap() -> None:
+    """A 50 MB body against a 64 KB cap: the server can hand over only what the socket
+    buffers take before the client hangs up, and the client's memory stays flat."""
+    body = HugeBody()
+
+    async def main() -> tuple[HealthResult, int]:
+        server = await asyncio.start_server(body.serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        prober = HealthProber(timeout=20.0, max_body=64 * 1024)
+        tracemalloc.start()
+        try:
+            result = await prober.check(Service("api", f"http://127.0.0.1:{port}/health"))
+            peak = tracemalloc.get_traced_memory()[1]
+            await asyncio.wait_for(body.ended.wait(), 30)
+            return result, peak
+        finally:
+            tracemalloc.stop()
+            await prober.close()
+            server.close()
+
+    result, peak = asyncio.run(main())
     assert result.ok and result.http_status == 200  # the status decides; the rest is unread
-    assert cap == 64 * 1024
+    assert peak < 8 * 2**20, f"client memory peaked at {peak / 2**20:.1f} MB"
+    assert body.accepted < 20 * 2**20, f"{body.accepted / 2**20:.1f} MB of 50 were sent"
 
 
 def test_redirect_loop(faults: str) -> None:

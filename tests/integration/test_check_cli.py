@@ -157,3 +157,26 @@ def test_check_exit_codes_and_table(cpg: EmbeddedPostgres, tmp_path: Path, servi
     for done in (prod, down, empty, everything, unknown):
         assert PASSWORD not in done.stdout + done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_check_exits_1_on_a_warning(
+    cpg: EmbeddedPostgres, faults: str, tmp_path: Path, service: str
+) -> None:
+    """Healthy service and database, but pools that could open 200 connections against the
+    server's 17 usable slots: a warning, exit 1 (the Nagios convention), from the command."""
+    config = tmp_path / "config.toml"
+    url = cpg.url("shop", "app", PASSWORD)
+    add = ("env", "add", "prod", "--connection-limit", "100", "--database-url-stdin")
+    assert pandadmin(config, service, *add, stdin=url).returncode == 0
+    api = ("service", "add", "prod", "api", "--health-url", faults + "/ok")
+    pools = ("--pool-size", "200", "--max-overflow", "0")
+    assert pandadmin(config, service, *api, *pools).returncode == 0
+    done = pandadmin(config, service, "check", "--json")
+    document = json.loads(done.stdout)
+    assert document["status"] == "warning", document
+    assert document["environments"][0]["reasons"] == [
+        "pools' worst case 200 connections exceeds limit 17"  # 20 - 3 superuser slots
+    ]
+    assert done.returncode == 1, done.stderr
+    table = pandadmin(config, service, "check")
+    assert table.returncode == 1 and "warning" in table.stdout
