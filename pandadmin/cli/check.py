@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pandadmin.cli.errors import UsageError
 from pandadmin.cli.support import load_config, require_env
-from pandadmin.core.config import Config
 from pandadmin.core.models import HealthResult, Status
-from pandadmin.core.poller import Poller
-from pandadmin.core.report import EnvironmentReport, check_json
-from pandadmin.core.secrets import AsyncSecrets, open_store
+
+if TYPE_CHECKING:  # the poller brings asyncpg and httpx: imported when `check` runs
+    from pandadmin.core.config import Config
+    from pandadmin.core.report import EnvironmentReport
 
 UNKNOWN = Status.UNKNOWN.exit_code
 
@@ -39,8 +38,12 @@ def run_check(args: argparse.Namespace) -> int:
             "no environments configured: add one with `pandadmin env add`", exit_code=UNKNOWN
         )
     checked_at = time.time()
+    import asyncio
+
     reports = asyncio.run(check_once(config, names))
     if args.json:
+        from pandadmin.core.report import check_json
+
         print(json.dumps(check_json(reports, checked_at), indent=2))
     else:
         print(render_table(reports))
@@ -49,6 +52,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 async def check_once(config: Config, names: list[str]) -> list[EnvironmentReport]:
     """One poll of the named environments; every connection is closed before returning."""
+    from pandadmin.core.poller import Poller
+    from pandadmin.core.secrets import AsyncSecrets, open_store
+
     secrets = AsyncSecrets(open_store(config))
     poller = Poller(config, secrets, on_report=lambda report: None)
     poller.show_sessions(())  # the JSON and the table show aggregates only

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 import sys
 import time
@@ -52,6 +51,8 @@ def run_collect(args: argparse.Namespace) -> int:
         say(f"collecting {len(config.environments)} environment(s) into {folder}")
         if metrics is not None:
             _start_metrics(metrics)
+        import asyncio
+
         asyncio.run(_collect(config, folder, notify=not args.no_notify, metrics=metrics))
     finally:
         if metrics is not None:
@@ -87,14 +88,16 @@ def _start_metrics(server: Any) -> None:
 
 
 async def _collect(config: Any, folder: Any, *, notify: bool, metrics: Any = None) -> None:
+    import asyncio
+
     from pandadmin.core.collector import Collector, desktop_notifier
-    from pandadmin.core.secrets import AsyncSecrets, KeyringStore
+    from pandadmin.core.secrets import AsyncSecrets, open_store
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(number, stop.set)
-    secrets = AsyncSecrets(KeyringStore(config.keyring_service))
+    secrets = AsyncSecrets(open_store(config))
     sender = desktop_notifier() if notify else None
     collector = Collector(config, secrets, folder, notify=sender, say=say)
     if metrics is not None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import logging
 import os
 import signal
 import sys
@@ -84,6 +83,8 @@ def _serve(stack: Any, run_app: RunApp | None) -> None:
             time.sleep(1.0)
     _on_stop_signals(_quit_app(stack.stopping))
     # The app logs at INFO; httpx would log every one of the demo traffic's requests.
+    import logging
+
     logging.getLogger("httpx").setLevel(logging.WARNING)
     run_app(config_path)
 

@@ -24,7 +24,6 @@ from pandadmin.cli.support import (
 )
 from pandadmin.core import config as cfg
 from pandadmin.core.alembic_config import normalise_path
-from pandadmin.core.dotenv import read_variable
 from pandadmin.core.secret_keys import database_url_key, pgbouncer_key
 from pandadmin.core.secrets import SecretStoreError, open_store
 from pandadmin.core.settings import Scope, check_name, check_thresholds
@@ -152,7 +151,7 @@ def env_import_dotenv(args: argparse.Namespace) -> int:
     name = checked(lambda: check_name("environment", args.name))
     config = load_config(args.config)
     try:
-        value = read_variable(args.file, "DATABASE_URL")
+        value = _dotenv_value(args.file, "DATABASE_URL")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         raise UsageError(f"cannot read {args.file}: {reason}") from None
@@ -164,6 +163,20 @@ def env_import_dotenv(args: argparse.Namespace) -> int:
     verb = "updated" if config.environment(name) else "added"
     print(f"{verb} environment {name!r}; DATABASE_URL stored in the keyring: {_url_cell(url)}")
     return 0
+
+
+def _dotenv_value(path: Path, name: str) -> str | None:
+    """`name` from a .env file as deploy tooling writes it (python-dotenv: `export`, quotes,
+    escapes, multi-line values, `${VAR}` from the file or the environment)."""
+    import io
+    import logging
+
+    from dotenv import dotenv_values
+
+    text = path.read_text(encoding="utf-8")
+    # A line it cannot parse is logged (to stderr); the missing variable is what we report.
+    logging.getLogger("dotenv.main").setLevel(logging.ERROR)
+    return dotenv_values(stream=io.StringIO(text), interpolate=True).get(name)
 
 
 def env_export(args: argparse.Namespace) -> int:

@@ -16,7 +16,6 @@ from typing import NoReturn
 from pandadmin import __version__
 from pandadmin.cli import check, collect, demo, env, gui, history, migrations, screenshot, service
 from pandadmin.cli.errors import EXIT_FAILURE, CliError, UsageError, fail
-from pandadmin.core.config import default_path
 
 # Each module has `register(commands)`; the order is the order of `pandadmin --help`.
 COMMAND_GROUPS = (env, service, check, migrations, collect, history, screenshot, demo)
@@ -65,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(args_list)
+        from pandadmin.core.config import default_path  # after parsing: --version needs none
+
         args.config = args.config or default_path()
         handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", gui.open_app)
         return handler(args)

@@ -53,9 +53,9 @@ def run_migrations(args: argparse.Namespace) -> int:
 
 async def _read(config: Config, names: list[str]) -> dict[str, MigrationStatus]:
     from pandadmin.core.migration_probe import read_statuses
-    from pandadmin.core.secrets import AsyncSecrets, KeyringStore
+    from pandadmin.core.secrets import AsyncSecrets, open_store
 
-    secrets = AsyncSecrets(KeyringStore(config.keyring_service))
+    secrets = AsyncSecrets(open_store(config))
     try:
         return await read_statuses(config, names, secrets)
     finally:

@@ -8,15 +8,11 @@ never overwritten.
 from __future__ import annotations
 
 import os
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-import platformdirs
-import tomlkit
 
 from pandadmin.core.config_schema import ConfigError, parse_document
 from pandadmin.core.settings import BUILTIN_PLANS, POOL_FIELDS, Scope, fields
@@ -145,6 +141,8 @@ def default_path() -> Path:
     override = os.environ.get("PANDADMIN_CONFIG")
     if override:
         return Path(override).expanduser()
+    import platformdirs
+
     return Path(platformdirs.user_config_dir("pandadmin")) / "config.toml"
 
 
@@ -171,6 +169,8 @@ def save(config: Config, path: Path) -> None:
 def save_text(text: str, path: Path) -> None:
     """Write atomically: temp file in the same folder, fsync, rename, fsync the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -186,6 +186,8 @@ def save_text(text: str, path: Path) -> None:
 
 def dumps(config: Config) -> str:
     """The TOML text of a config (it holds no secrets by construction)."""
+    import tomlkit  # only to write: reading uses the standard library's tomllib
+
     doc = tomlkit.document()
     doc.add(tomlkit.comment("pandadmin settings. DATABASE_URLs live in the OS keyring, not here."))
     doc["schema_version"] = SCHEMA_VERSION

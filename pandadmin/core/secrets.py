@@ -6,17 +6,15 @@ SecretStoreError with one sentence saying what to install or unlock.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol, TypeVar
-
-import keyring
-import keyring.errors
 
 if TYPE_CHECKING:
     from pandadmin.core.config import Config
+
+# `keyring` is imported on first use: finding its backends (D-Bus, cryptography) costs
+# more than everything else `pandadmin --version` or `env export` needs.
 
 T = TypeVar("T")
 DEFAULT_SERVICE = "pandadmin"
@@ -59,12 +57,19 @@ class KeyringStore:
         self.service = service or service_name()
 
     def get(self, name: str) -> str | None:
+        import keyring
+
         return _guard(lambda: keyring.get_password(self.service, name))
 
     def set(self, name: str, value: str) -> None:
+        import keyring
+
         _guard(lambda: keyring.set_password(self.service, name, value))
 
     def delete(self, name: str) -> None:
+        import keyring
+        import keyring.errors
+
         def delete() -> None:
             try:
                 keyring.delete_password(self.service, name)
@@ -100,6 +105,8 @@ class AsyncSecrets:
     def __init__(self, store: SecretStore, timeout: float = 15.0) -> None:
         self.store = store
         self.timeout = timeout
+        from concurrent.futures import ThreadPoolExecutor  # not needed by the synchronous CLI
+
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyring")
 
     async def get(self, name: str) -> str | None:
@@ -116,6 +123,8 @@ class AsyncSecrets:
         return await self._run(lambda: work(self.store))
 
     async def _run(self, call: Callable[[], T]) -> T:
+        import asyncio
+
         future = asyncio.get_running_loop().run_in_executor(self._executor, call)
         try:
             return await asyncio.wait_for(future, self.timeout)
@@ -129,6 +138,8 @@ class AsyncSecrets:
 
 
 def _guard(call: Callable[[], T]) -> T:
+    import keyring.errors
+
     _check_backend()
     try:
         return call()
@@ -141,6 +152,8 @@ def _guard(call: Callable[[], T]) -> T:
 
 
 def _check_backend() -> None:
+    import keyring
+
     backend = keyring.get_keyring()
     if type(backend).__name__ == "ChainerBackend":
         chained = getattr(backend, "backends", [])

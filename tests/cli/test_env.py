@@ -63,7 +63,15 @@ def test_remove_deletes_keyring_entry(run: Run, config_path: Path, service_name:
 
 
 @pytest.mark.parametrize(
-    "line", [f"DATABASE_URL={URL}", f'export DATABASE_URL="{URL}"', f"DATABASE_URL='{URL}'  # prod"]
+    "line",
+    [
+        f"DATABASE_URL={URL}",
+        f'export DATABASE_URL="{URL}"',
+        f"DATABASE_URL='{URL}'  # prod",
+        # As deploy tooling writes them: ${VAR} expansion, a multi-line value after it.
+        'SCHEME=postgresql+asyncpg\nDATABASE_URL="${SCHEME}' + URL.split("+asyncpg", 1)[1] + '"',
+        f'DATABASE_URL={URL}\nTLS_KEY="-----BEGIN-----\nDATABASE_URL=mysql://no\n-----END-----"',
+    ],
 )
 def test_import_dotenv(run: Run, tmp_path: Path, service_name: str, line: str) -> None:
     dotenv = tmp_path / ".env"

@@ -54,3 +54,30 @@ def test_every_command_formats_its_help() -> None:
         return 1 + sum(walk(p) for action in subs for p in action.choices.values())
 
     assert walk(build_parser()) >= 10
+
+
+@pytest.mark.parametrize("args", [["--version"], ["env", "list"]], ids=" ".join)
+def test_quick_commands_load_no_gui_driver_or_numpy(
+    run: Run, config_path: Path, service_name: str, args: list[str]
+) -> None:
+    """`python -X importtime -m pandadmin ...` in a fresh interpreter, as a shell prompt runs it."""
+    assert run("env", "add", "prod", "--database-url-stdin", stdin=URL).returncode == 0
+    env = {**os.environ, "PANDADMIN_CONFIG": str(config_path)}
+    env["PANDADMIN_KEYRING_SERVICE"] = service_name
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "pandadmin", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "pandadmin" in imported
+    if args == ["env", "list"]:
+        assert "prod" in done.stdout and "keyring" in imported  # it did read the keyring
+    assert imported.isdisjoint({"PySide6", "shiboken6", "asyncpg", "httpx", "numpy"})
