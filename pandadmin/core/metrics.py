@@ -47,6 +47,9 @@ METRICS: dict[str, tuple[str, list[str]]] = {
     "pandadmin_health_latency_seconds": ("Last health check round trip.", ["service"]),
     "pandadmin_migrations_pending": ("Alembic revisions pending on the database.", []),
     "pandadmin_last_poll_timestamp_seconds": ("Unix time of the last report.", []),
+    "pandadmin_pooler_clients": ("PgBouncer client connections, by state.", ["state"]),
+    "pandadmin_pooler_servers": ("PgBouncer server connections, by state.", ["state"]),
+    "pandadmin_pooler_max_wait_seconds": ("Longest wait of a PgBouncer client in the queue.", []),
 }
 
 
@@ -138,6 +141,7 @@ def report_samples(report: EnvironmentReport) -> Iterator[tuple[str, list[str], 
         if health.latency_ms is not None:
             latency = health.latency_ms / 1000.0
             yield "pandadmin_health_latency_seconds", [env, health.service], latency
+    yield from _pooler_samples(report)
     if report.migrations is not None and report.migrations.error is None:
         pending = float(len(report.migrations.pending))
         yield "pandadmin_migrations_pending", [env], pending
@@ -160,6 +164,18 @@ def _database_samples(report: EnvironmentReport) -> Iterator[tuple[str, list[str
         yield "pandadmin_connection_limit", [env], float(report.limits.effective_limit)
         ratio = report.limits.utilization
         yield "pandadmin_connection_utilization_ratio", [env], ratio
+
+
+def _pooler_samples(report: EnvironmentReport) -> Iterator[tuple[str, list[str], float]]:
+    sample = report.pooler.sample if report.pooler is not None else None
+    if sample is None:
+        return
+    env = report.name
+    clients = {k: v for k, v in sample.clients.items() if k != "total"}
+    servers = {k: v for k, v in sample.servers.items() if k != "total"}
+    yield from _breakdown("pandadmin_pooler_clients", env, clients)
+    yield from _breakdown("pandadmin_pooler_servers", env, servers)
+    yield "pandadmin_pooler_max_wait_seconds", [env], sample.max_wait_s
 
 
 def _breakdown(

@@ -110,3 +110,20 @@ async def _query_range(
 
 def _quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def where_missing(
+    series: RangeSeries, local_t: Array, local_total: Array, gap: float
+) -> RangeSeries:
+    """Prometheus' points only where the local history has no sample within `gap` seconds:
+    the stretches this app did not see (before it started, or while it was closed)."""
+    seen = np.sort(local_t[~np.isnan(local_total)]) if len(local_t) else np.empty(0)
+    if not len(seen):
+        return series
+    index = np.clip(np.searchsorted(seen, series.t), 1, len(seen)) - 1
+    before = np.abs(series.t - seen[index])
+    after = np.abs(seen[np.clip(index + 1, 0, len(seen) - 1)] - series.t)
+    covered = np.minimum(before, after) <= gap
+    values = series.values.copy()
+    values[covered] = np.nan
+    return RangeSeries(series.t, values)

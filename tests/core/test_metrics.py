@@ -173,3 +173,24 @@ def _words(text: str) -> set[str]:
     import re
 
     return set(re.findall(r"[a-z_]+", text))
+
+
+def test_pooler_series_when_pgbouncer_is_configured() -> None:
+    from pandadmin.core.pooler import Pool, PoolerResult, PoolerSample
+
+    servers = {"active": 5, "idle": 0, "used": 0, "tested": 0, "login": 0}
+    pool = Pool("shop", "app", 5, 25, servers, 6.5, "transaction")
+    sample = PoolerSample(0.0, (pool,), 100, 20, "transaction")
+    pooler = PoolerResult("postgresql://pgb_operator:***@pooler.internal:6432/pgbouncer", 0.0, sample)
+    latest = LatestReports()
+    latest.put(replace(make_report("prod"), pooler=pooler))
+    text = exposition(latest).decode()
+    assert 'pandadmin_pooler_clients{environment="prod",state="waiting"} 25.0' in text
+    assert 'pandadmin_pooler_clients{environment="prod",state="active"} 5.0' in text
+    assert 'pandadmin_pooler_servers{environment="prod",state="active"} 5.0' in text
+    assert 'pandadmin_pooler_max_wait_seconds{environment="prod"} 6.5' in text
+    assert "pooler.internal" not in text and "pgb_operator" not in text
+    done = subprocess.run(
+        [promtool(), "check", "metrics"], input=text.encode(), capture_output=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

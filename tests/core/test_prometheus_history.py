@@ -16,9 +16,11 @@ from pandadmin.core.config_schema import ConfigError
 from pandadmin.core.metrics import LatestReports, MetricsServer
 from pandadmin.core.prometheus_history import (
     PrometheusError,
+    RangeSeries,
     connection_history,
     display_url,
     step_for,
+    where_missing,
 )
 from pandadmin.demo.pgserver import free_port
 from tests.core.test_metrics import make_report
@@ -136,3 +138,18 @@ def load_text(folder: Path, text: str):  # type: ignore[no-untyped-def]
     again = folder / "again.toml"
     again.write_text(text)
     return load(again)
+
+
+def test_prometheus_fills_only_what_the_app_did_not_see() -> None:
+    t = np.arange(0.0, 3600.0, 15.0)
+    values = np.tile(np.array([1.0, 2.0, 3.0, 6.0]), (len(t), 1))
+    remote = RangeSeries(t, values)
+    local_t = np.arange(1800.0, 2400.0, 5.0)  # the app polled from 30 to 40 minutes
+    local_total = np.full(len(local_t), 6.0)
+    local_total[:10] = np.nan  # database unreachable at first: not "seen"
+    filled = where_missing(remote, local_t, local_total, gap=15.0)
+    kept = ~np.isnan(filled.values[:, -1])
+    assert kept[t < 1830].all() and kept[t > 2415].all()
+    assert not kept[(t >= 1850) & (t <= 2390)].any()
+    assert (filled.values[kept] == values[kept]).all()
+    assert where_missing(remote, np.empty(0), np.empty(0), 15.0) is remote
