@@ -9,8 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,7 +26,7 @@ import pytest
 from pandadmin.core.database import DatabaseMonitor
 from pandadmin.core.pgfiles import home
 from pandadmin.core.urls import UrlError, parse, redact
-from pandadmin.demo.pgserver import EmbeddedPostgres, free_port
+from pandadmin.demo.pgserver import SYSTEM_USER, EmbeddedPostgres, free_port
 from tests.support.tls_postgres import KEY_PASSWORD, Certificates, tls_server
 
 APP_PW = "app-Pa55:w@rd/x"
@@ -284,3 +288,63 @@ def cli(
         )
 
     return run
+
+
+@pytest.fixture
+def bouncer(tls: tuple[EmbeddedPostgres, Certificates]) -> Iterator[tuple[int, Path]]:
+    """A real PgBouncer (session pooling) in front of the TLS server, for `pgbouncer=true`."""
+    server, _ = tls
+    folder = Path(tempfile.mkdtemp(prefix="pandadmin-bouncer-"))
+    port = free_port()
+    (folder / "users.txt").write_text(f'"app" "{APP_PW}"\n')
+    (folder / "pgbouncer.ini").write_text(
+        f"[databases]\napp = host=127.0.0.1 port={server.port} dbname=app\n"
+        f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+        f"auth_type = plain\nauth_file = {folder / 'users.txt'}\npool_mode = session\n"
+        f"logfile = {folder / 'bouncer.log'}\n"
+    )
+    server._chown(folder, folder / "users.txt", folder / "pgbouncer.ini")
+    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    if not Path(binary).exists():
+        pytest.fail("PgBouncer is missing: apt-get install pgbouncer (scripts/system-deps.sh)")
+    user = ["-u", SYSTEM_USER] if os.geteuid() == 0 else []
+    process = subprocess.Popen([binary, *user, str(folder / "pgbouncer.ini")])
+    try:
+        wait_listening(port)
+        yield port, folder / "bouncer.log"
+    finally:
+        process.terminate()
+        process.wait(10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_listening(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"PgBouncer did not listen on {port} within {timeout:.0f} s")
+
+
+def test_pgbouncer_url_gets_its_settings_after_connecting(
+    bouncer: tuple[int, Path], temp_home: Path
+) -> None:
+    port, log = bouncer
+    # PgBouncer refuses unknown startup parameters; the monitor then sets them on the session.
+    url = (
+        f"postgres://app:{s_pw()}@127.0.0.1:{port}/app?pgbouncer=true&sslmode=disable"
+        "&options=-c%20search_path%3Dapp"
+    )
+    result, (path, timeout, read_only, name) = sample(
+        url,
+        "SHOW search_path",
+        "SHOW statement_timeout",
+        "SHOW default_transaction_read_only",
+        "SELECT current_setting('application_name')",
+    )
+    assert result.error is None, result.error
+    assert (path, timeout, read_only, name) == ("app", "3s", "on", "pandadmin")
+    assert parse(url).pooled and result.ignored == ("pgbouncer",)
+    assert "unsupported startup parameter" in log.read_text()  # so the fallback was taken
