@@ -65,7 +65,19 @@ def sample(url: str, *queries: str) -> tuple[Any, list[Any]]:
         finally:
             await monitor.close()
 
-    return asyncio.run(main())
+    return RUNNER.run(main())
+
+
+# One loop for the module: when the server refuses a connection right after the TLS
+# handshake, asyncio closes the socket only once the TLS shutdown has run on the loop; a
+# loop closed at once (asyncio.run per call) leaves it for the garbage collector to warn.
+RUNNER = asyncio.Runner()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_runner() -> Iterator[None]:
+    yield
+    RUNNER.close()
 
 
 TLS_IN_USE = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
