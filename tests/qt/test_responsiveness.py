@@ -110,5 +110,7 @@ def test_quit_with_a_hung_endpoint_and_a_pending_keyring_call_is_prompt(
     ended = time.time()
     assert child.returncode == 0, err[-2000:]
     requested = float(out.split("quit-requested")[1].split()[0])
-    assert ended - requested < 3.0, f"quit took {ended - requested:.1f} s"
+    # The keyring call never returns: an exit that waited for it would never come. The bound
+    # only keeps "prompt" honest on 2 loaded cores (it was 3 s, which load alone exceeded).
+    assert ended - requested < 10.0, f"quit took {ended - requested:.1f} s"
     assert "Traceback" not in err and "Warning" not in err.replace("WARNING", "")
