@@ -143,12 +143,28 @@ def _guard(call: Callable[[], T]) -> T:
     _check_backend()
     try:
         return call()
-    except keyring.errors.KeyringLocked:
+    except keyring.errors.KeyringLocked as exc:
+        _close_abandoned_bus(exc)
         raise SecretStoreError(LOCKED) from None
     except keyring.errors.NoKeyringError:
         raise SecretStoreError(NO_KEYRING) from None
     except keyring.errors.KeyringError as exc:
         raise SecretStoreError(f"the system keyring failed ({_describe(exc)})") from None
+
+
+def _close_abandoned_bus(exc: BaseException) -> None:
+    """Close the D-Bus connection keyring's SecretService backend opened for this call.
+
+    Its `get_preferred_collection` raises KeyringLocked before the caller's
+    `closing(collection.connection)`, so the socket was left to the garbage collector
+    (one ResourceWarning per poll while the collection stays locked).
+    """
+    tb = exc.__traceback__
+    while tb is not None:
+        close = getattr(tb.tb_frame.f_locals.get("bus"), "close", None)
+        if callable(close):
+            close()
+        tb = tb.tb_next
 
 
 def _check_backend() -> None:

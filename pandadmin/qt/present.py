@@ -63,6 +63,8 @@ def unreachable_text(report: EnvironmentReport) -> str | None:
     database = report.database
     if database is None or database.sample is not None:
         return None
+    if database.unchecked:  # never tried (keyring locked, invalid URL): not the database's fault
+        return f"Database not checked: {database.error or 'no DATABASE_URL'}"
     seen = database.last_seen
     when = f"last seen {clock(seen)} ({ago(seen)})" if seen else "never reached"
     return f"Database unreachable — {when}: {database.error or 'no answer'}"

@@ -16,6 +16,7 @@ import keyring
 import pytest
 
 from pandadmin.demo.pgserver import EmbeddedPostgres
+from tests.support.keyring_lock import locked_collection
 
 pytestmark = pytest.mark.usefixtures("secret_service")
 PASSWORD = "ch3ck-S3cret:@/"
@@ -180,3 +181,23 @@ def test_check_exits_1_on_a_warning(
     assert done.returncode == 1, done.stderr
     table = pandadmin(config, service, "check")
     assert table.returncode == 1 and "warning" in table.stdout
+
+
+def test_check_exits_3_with_one_clear_reason_when_the_keyring_is_locked(
+    tmp_path: Path, service: str
+) -> None:
+    """The collection locked through the Secret Service API (no prompter to unlock it)."""
+    config = tmp_path / "config.toml"
+    url = f"postgresql://app:{PASSWORD.replace(':', '%3A').replace('@', '%40')}@127.0.0.1:9/shop"
+    add = ("env", "add", "prod", "--database-url-stdin")
+    assert pandadmin(config, service, *add, stdin=url).returncode == 0
+    with locked_collection():
+        done = pandadmin(config, service, "check", "--json")
+    assert done.returncode == 3, done.stderr
+    env = json.loads(done.stdout)["environments"][0]
+    assert env["status"] == "unknown"
+    assert env["reasons"] == [
+        "database not checked: keyring: the system keyring is locked: unlock it"
+        " (e.g. log in to your desktop session) and retry"
+    ]
+    assert PASSWORD not in done.stdout + done.stderr and "Traceback" not in done.stderr
