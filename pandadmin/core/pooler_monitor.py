@@ -26,7 +26,7 @@ from pandadmin.core.pooler import (
     attribute_servers,
     parse_sample,
 )
-from pandadmin.core.urls import DatabaseUrl, normalise, redact, scrub
+from pandadmin.core.urls import DatabaseUrl, for_libpq, redact, scrub
 
 Connection = psycopg.AsyncConnection[DictRow]
 QUERIES = ("SHOW POOLS", "SHOW DATABASES", "SHOW CONFIG", "SHOW SERVERS")
@@ -93,7 +93,7 @@ class PoolerMonitor:
         if self._conn is None or self._conn.closed:
             async with asyncio.timeout(self.connect_timeout + 1):
                 self._conn = await psycopg.AsyncConnection.connect(
-                    normalise(self.url),
+                    for_libpq(self.url),
                     autocommit=True,
                     row_factory=dict_row,
                     connect_timeout=max(1, round(self.connect_timeout)),

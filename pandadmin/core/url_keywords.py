@@ -74,6 +74,17 @@ IGNORED: dict[str, str] = {
     "sslaccept": "certificates are checked as sslmode says",
 }
 
+# Not libpq keywords: other clients' extras, dropped before a URL goes to libpq (psycopg).
+CLIENT_EXTRAS = (
+    "pgbouncer",
+    "connection_limit",
+    "pool_timeout",
+    "schema",
+    "socket_timeout",
+    "statement_cache_size",
+    "sslaccept",
+)
+
 # Values that ask for more than the driver (asyncpg) can do: (keyword, value) -> way forward.
 REFUSED_VALUES: dict[tuple[str, str], str] = {
     ("channel_binding", "require"): (

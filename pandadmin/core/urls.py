@@ -132,6 +132,12 @@ def normalise(url: DatabaseUrl, *, with_password: bool = True) -> str:
     return f"postgresql://{auth}{netloc}{path}" + (f"?{query}" if query else "")
 
 
+def for_libpq(url: DatabaseUrl) -> str:
+    """The normalised URL without other clients' extras, which libpq (psycopg) refuses."""
+    kept = tuple(p for p in url.params if p[0] not in kw.CLIENT_EXTRAS)
+    return normalise(DatabaseUrl(url.hosts, url.ports, url.user, url.password, url.database, kept))
+
+
 def redact(url: DatabaseUrl) -> str:
     """The URL as shown to people: `postgresql://user:***@host:5432/db`."""
     return normalise(url, with_password=False)

@@ -181,7 +181,9 @@ def test_pooler_series_when_pgbouncer_is_configured() -> None:
     servers = {"active": 5, "idle": 0, "used": 0, "tested": 0, "login": 0}
     pool = Pool("shop", "app", 5, 25, servers, 6.5, "transaction")
     sample = PoolerSample(0.0, (pool,), 100, 20, "transaction")
-    pooler = PoolerResult("postgresql://pgb_operator:***@pooler.internal:6432/pgbouncer", 0.0, sample)
+    pooler = PoolerResult(
+        "postgresql://pgb_operator:***@pooler.internal:6432/pgbouncer", 0.0, sample
+    )
     latest = LatestReports()
     latest.put(replace(make_report("prod"), pooler=pooler))
     text = exposition(latest).decode()

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pandadmin.core.urls import DatabaseUrl, UrlError, normalise, parse, redact, scrub
+from pandadmin.core.urls import (
+    DatabaseUrl,
+    UrlError,
+    for_libpq,
+    normalise,
+    parse,
+    redact,
+    scrub,
+)
 
 
 @pytest.mark.parametrize(
@@ -228,3 +236,8 @@ def test_several_hosts_round_trip_and_never_leak(
     assert parse(normalise(url)) == url
     as_query = DatabaseUrl(tuple(hosts), (port,) * len(hosts), user="u", params=())
     assert redact(url) == redact(as_query).replace("postgresql://u@", "postgresql://u:***@")
+
+
+def test_for_libpq_drops_other_clients_extras_only() -> None:
+    url = parse("postgresql://u:p@h/d?pgbouncer=true&keepalives=1&schema=app&sslmode=require")
+    assert for_libpq(url) == "postgresql://u:p@h:5432/d?keepalives=1&sslmode=require"
