@@ -12,7 +12,7 @@ import ssl
 from collections.abc import Mapping
 from pathlib import Path
 
-from pandadmin.core.pgfiles import home
+from pandadmin.core.pgfiles import dot_postgresql
 
 VERIFYING = ("require", "verify-ca", "verify-full")
 _FILE_KEYWORDS = ("sslcert", "sslkey", "sslrootcert", "sslcrl", "sslcrldir")
@@ -117,8 +117,7 @@ def _load(ctx: ssl.SSLContext, keyword: str, path: str) -> None:
 
 def _default(name: str) -> str | None:
     """~/.postgresql/NAME when it exists (libpq's default for the keyword)."""
-    where = home()
-    path = where / ".postgresql" / name if where is not None else None
+    path = dot_postgresql(name)
     return str(path) if path is not None and path.is_file() else None
 
 

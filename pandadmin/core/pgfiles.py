@@ -17,11 +17,27 @@ class ServiceError(ValueError):
     """`service=NAME` names no section in any service file."""
 
 
+WINDOWS = os.name == "nt"
+PASSFILE = "pgpass.conf" if WINDOWS else ".pgpass"
+
+
 def home() -> Path | None:
+    """Where libpq keeps per-user files: HOME, or %APPDATA%\\postgresql on Windows."""
+    if WINDOWS:
+        appdata = os.environ.get("APPDATA")
+        return Path(appdata) / "postgresql" if appdata else None
     try:
         return Path.home()
     except (RuntimeError, KeyError):
         return None
+
+
+def dot_postgresql(name: str) -> Path | None:
+    """libpq's certificate folder: ~/.postgresql/NAME (%APPDATA%\\postgresql\\NAME)."""
+    where = home()
+    if where is None:
+        return None
+    return where / name if WINDOWS else where / ".postgresql" / name
 
 
 def service_files(environ: Mapping[str, str]) -> list[Path]:
@@ -53,7 +69,7 @@ def passfile_path(passfile: str | None, environ: Mapping[str, str]) -> Path | No
     if environ.get("PGPASSFILE"):
         return Path(environ["PGPASSFILE"])
     where = home()
-    return where / ".pgpass" if where is not None else None
+    return where / PASSFILE if where is not None else None
 
 
 def read_password(
@@ -68,7 +84,7 @@ def read_password(
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             return None, f"{path} is not a plain file"
-        if os.name != "nt" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        if not WINDOWS and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             return None, f"{path} was ignored: its permissions must be u=rw (0600) or less"
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except FileNotFoundError:

@@ -360,3 +360,24 @@ def test_pgbouncer_url_gets_its_settings_after_connecting(
     assert (path, timeout, read_only, name) == ("app", "3s", "on", "pandadmin")
     assert parse(url).pooled and result.ignored == ("pgbouncer",)
     assert "unsupported startup parameter" in log.read_text()  # so the fallback was taken
+
+
+def test_default_certificate_files_in_home(
+    tls: tuple[EmbeddedPostgres, Certificates], temp_home: Path
+) -> None:
+    # libpq's defaults: ~/.postgresql/root.crt, postgresql.crt, postgresql.key.
+    server, certs = tls
+    folder = temp_home / ".postgresql"
+    folder.mkdir()
+    for source, name in [
+        (certs.ca, "root.crt"),
+        (certs.client_cert, "postgresql.crt"),
+        (certs.client_key, "postgresql.key"),
+    ]:
+        shutil.copy(source, folder / name)
+    result, (user,) = sample(
+        f"postgresql://certuser@localhost:{server.port}/app?sslmode=verify-full",
+        "SELECT current_user",
+    )
+    assert result.error is None, result.error
+    assert user == "certuser"
