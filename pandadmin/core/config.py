@@ -171,7 +171,9 @@ def save_text(text: str, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     import tempfile
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _remove_orphaned_temps(path)
+    prefix = f".{path.name}.{os.getpid()}."  # the owner's pid: see _remove_orphaned_temps
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -241,6 +243,27 @@ def _build(
         for e in envs
     )
     return Config(environments, {**BUILTIN_PLANS, **plans}, Notifications(**notifications), **top)
+
+
+def _remove_orphaned_temps(path: Path) -> None:
+    """Temp files of saves whose process was killed mid-write (SIGKILL, power loss): a
+    killed save never removes its own. A save of a process still alive is left alone."""
+    for temp in path.parent.glob(f".{path.name}.*.tmp"):
+        owner = temp.name.removeprefix(f".{path.name}.").split(".", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            temp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":
+        return True  # os.kill(pid, 0) would send CTRL_C_EVENT there: keep the file
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:
