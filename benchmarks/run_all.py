@@ -26,7 +26,9 @@ HERE = Path(__file__).resolve().parent
 DOC = HERE.parent / "BENCHMARKS.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 # Quick ones first; the long soaks last. New bench_*.py files run after these.
-ORDER = ["migrations", "matrix", "footprint", "fanout", "chart", "cold_start", "ui", "memory"]
+ORDER = [
+    *("cli", "migrations", "matrix", "footprint", "fanout", "chart", "cold_start", "ui", "memory")
+]
 
 
 def scripts(only: set[str] | None) -> list[Path]:
@@ -65,6 +67,10 @@ SUMMARY: list[tuple[str, str, str, str]] = [
     ("5 footprint: server time / pg_activity", "footprint", "<= 1.0",
      "ratio_to_pg_activity_header"),
     ("6 cold start: median (s)", "cold_start", "< 1.5", "median_s"),
+    ("11 CLI: pandadmin --version, median of 7 (s)", "cli", "<= 0.15", "version.median_s"),
+    ("11 CLI: pandadmin env list, median of 7 (s)", "cli", "<= 0.3", "env_list.median_s"),
+    ("11 CLI: check --json on 1 environment, median of 7 (s)", "cli", "-",
+     "check_json.median_s"),
     ("migrations: cold read of 500 revisions (ms)", "migrations", "< 500", "cold_read_ms"),
     ("migrations: matrix of 500 revisions rendered (ms)", "matrix", "< 200", "render_median_ms"),
     ("metrics: GET /metrics, 20 env x 10 services (ms)", "metrics", "< 5", "scrape_ms.median"),

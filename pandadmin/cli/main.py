@@ -1,8 +1,9 @@
 """The `pandadmin` command: argument parsing and dispatch.
 
-Every command group is registered here by a plain import; a group's module imports
-only argparse-level code at the top, and its handler imports the heavy parts (Qt,
-the database driver, the demo stack) when it runs.
+Every command group is registered in `command_groups()` by a plain import (PyInstaller
+sees it); a group's module imports only argparse-level code at the top, and its handler
+imports the heavy parts (Qt, the database driver, the demo stack) when it runs.
+`pandadmin --version` alone is answered before any group is imported.
 """
 
 from __future__ import annotations
@@ -11,14 +12,30 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from pandadmin import __version__
-from pandadmin.cli import check, collect, demo, env, gui, history, migrations, screenshot, service
 from pandadmin.cli.errors import EXIT_FAILURE, CliError, UsageError, fail
+from pandadmin.cli.gui import open_app
 
-# Each module has `register(commands)`; the order is the order of `pandadmin --help`.
-COMMAND_GROUPS = (env, service, check, migrations, collect, history, screenshot, demo)
+if TYPE_CHECKING:
+    from types import ModuleType
+
+
+def command_groups() -> tuple[ModuleType, ...]:
+    """Each module has `register(commands)`; the order is the order of `pandadmin --help`."""
+    from pandadmin.cli import (
+        check,
+        collect,
+        demo,
+        env,
+        history,
+        migrations,
+        screenshot,
+        service,
+    )
+
+    return (env, service, check, migrations, collect, history, screenshot, demo)
 
 
 class Parser(argparse.ArgumentParser):
@@ -42,7 +59,7 @@ def build_parser() -> Parser:
         help="history folder (default: $PANDADMIN_DATA_DIR or the platform data folder)",
     )
     commands = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
-    for group in COMMAND_GROUPS:
+    for group in command_groups():
         group.register(commands)
     _accept_config_everywhere(parser)
     return parser
@@ -62,12 +79,15 @@ def _accept_config_everywhere(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == ["--version"]:  # scripts and shell prompts call it: no parser needed
+        print(f"pandadmin {__version__}")
+        return 0
     try:
         args = build_parser().parse_args(args_list)
         from pandadmin.core.config import default_path  # after parsing: --version needs none
 
         args.config = args.config or default_path()
-        handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", gui.open_app)
+        handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", open_app)
         return handler(args)
     except CliError as exc:
         return fail(str(exc), exc.exit_code)
