@@ -74,7 +74,8 @@ def test_counts_and_chart_follow_real_connections(pg: Any, harness: AppHarness, 
         await until(lambda: total() == start, what="connections released")
         await until(lambda: model.data(index, StatusRole) == Status.OK, what="back to ok")
         series = chart.data.column(TOTAL)
-        assert series.max() >= start + 3 + needed and series[-1] == start
+        # nanmax: a poll slowed by a loaded machine leaves a gap (NaN) in the series
+        assert np.nanmax(series) >= start + 3 + needed and series[-1] == start
 
     run(scenario())
 
