@@ -4,8 +4,9 @@ Names are stable (they are stored): `status`, `db.up`, `conn.total`, `conn.state
 `conn.app.<application_name>`, `conn.oldest_tx_s`, `limit.effective`,
 `limit.max_connections`, `budget.worst_case`, `health.up.<service>`,
 `health.latency_ms.<service>`, `migrations.status` (a code, see MIGRATION_CODES),
-`migrations.pending`. Other parts (the pooler) add their own prefixes; a reader picks the
-names it knows. Nothing here is ever a secret: numbers only.
+`migrations.pending`, and with PgBouncer `pooler.up`, `pooler.clients.<active|waiting>`,
+`pooler.servers.<state|total>`, `pooler.max_wait_s`, `pooler.max_client_conn`,
+`pooler.server_cap`. A reader picks the names it knows. Nothing here is ever a secret: numbers only.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def sample_from_report(report: EnvironmentReport) -> Sample:
     """The numbers of one report (the one home of what a poll contributes to history)."""
     values: dict[str, float] = {"status": float(report.status)}
     _database(report, values)
+    _pooler(report, values)
     for result in report.services:
         values[f"health.up.{result.service}"] = 1.0 if result.ok else 0.0
         latency = result.latency_ms if result.ok and result.latency_ms is not None else math.nan
@@ -60,6 +62,23 @@ def sample_from_report(report: EnvironmentReport) -> Sample:
     if report.budget.worst_case:
         values["budget.worst_case"] = float(report.budget.worst_case)
     return Sample(report.name, report.checked_at, values)
+
+
+def _pooler(report: EnvironmentReport, values: dict[str, float]) -> None:
+    pooler = report.pooler
+    if pooler is None:
+        return
+    sample = pooler.sample
+    values["pooler.up"] = 1.0 if sample is not None else 0.0
+    if sample is None:
+        return
+    for state in ("active", "waiting"):
+        values[f"pooler.clients.{state}"] = float(sample.clients[state])
+    for state, count in sample.servers.items():
+        values[f"pooler.servers.{state}"] = float(count)
+    values["pooler.max_wait_s"] = sample.max_wait_s
+    values["pooler.max_client_conn"] = float(sample.max_client_conn)
+    values["pooler.server_cap"] = float(sample.server_cap)
 
 
 def _database(report: EnvironmentReport, values: dict[str, float]) -> None:
