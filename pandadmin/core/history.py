@@ -22,6 +22,7 @@ DAY_S = 86400.0
 MAX_CAPACITY = 250_000  # 24 h at 0.35 s; a shorter interval keeps a shorter history
 SPARK_POINTS = 120
 CONNECTION_SERIES = ("active", "idle", "idle in transaction", "total")
+POOLER_SERIES = ("pooler clients", "pooler waiting")  # PgBouncer's, when one is configured
 GAP_FACTOR = 3.0  # no sample for this many intervals: nothing was polling, draw a gap
 
 
@@ -253,10 +254,25 @@ class EnvironmentHistory:
         self._reduced = MinMaxCache(self.connections)
         self.services: dict[str, ServiceTrace] = {}
         self.last_seen: float | None = None
+        self.pooler = RingBuffer(capacity_for(interval), len(POOLER_SERIES))
 
     def record(self, report: EnvironmentReport) -> None:
         self._record_database(report)
         self.record_services(report)
+        self._record_pooler(report)
+
+    def pooler_window(self, seconds: float, now: float) -> Window:
+        """PgBouncer's clients and waiting clients of the last `seconds` (POOLER_SERIES)."""
+        return Window(*self.pooler.since(now - seconds))
+
+    def _record_pooler(self, report: EnvironmentReport) -> None:
+        if report.pooler is None:
+            return
+        sample = report.pooler.sample
+        row = [float(sample.clients["total"]), float(sample.clients["waiting"])] if sample else []
+        latest = self.pooler.latest()
+        t = report.checked_at if latest is None else max(report.checked_at, latest)
+        self.pooler.append(t, row or [np.nan] * len(POOLER_SERIES))
 
     def record_services(self, report: EnvironmentReport) -> None:
         for result in report.services:
@@ -278,6 +294,7 @@ class EnvironmentHistory:
         if interval != self.interval:
             self.interval = interval
             self.connections = self.connections.resized(capacity_for(interval))
+            self.pooler = self.pooler.resized(capacity_for(interval))
             self._reduced = MinMaxCache(self.connections)
 
     def _record_database(self, report: EnvironmentReport) -> None:

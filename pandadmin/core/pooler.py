@@ -181,16 +181,22 @@ def pooler_findings(
     return found
 
 
+def wait_status(max_wait_s: float) -> Status:
+    """Clients queued longer than 1 s: warning; longer than 5 s: critical (DESIGN.md)."""
+    if max_wait_s > WAIT_CRITICAL_S:
+        return Status.CRITICAL
+    return Status.WARNING if max_wait_s > WAIT_WARNING_S else Status.OK
+
+
 def _wait_findings(sample: PoolerSample) -> list[Finding]:
     wait, waiting = sample.max_wait_s, sample.clients["waiting"]
-    if wait <= WAIT_WARNING_S:
+    status = wait_status(wait)
+    if status == Status.OK:
         return []
+    bound = WAIT_CRITICAL_S if status == Status.CRITICAL else WAIT_WARNING_S
     text = f"{waiting} pooler clients waiting, the longest for {wait:.1f} s"
-    if wait > WAIT_CRITICAL_S:
-        text += f" (critical above {WAIT_CRITICAL_S:g} s)"
-        return [Finding(Status.CRITICAL, text, FindingKind.POOLER_WAIT)]
-    text += f" (warning above {WAIT_WARNING_S:g} s)"
-    return [Finding(Status.WARNING, text, FindingKind.POOLER_WAIT)]
+    text += f" ({status.label} above {bound:g} s)"
+    return [Finding(status, text, FindingKind.POOLER_WAIT)]
 
 
 def _client_findings(sample: PoolerSample, thresholds: Thresholds) -> list[Finding]:

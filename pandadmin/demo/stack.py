@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from pandadmin.core import config as cfg
+from pandadmin.core.secret_keys import pgbouncer_key
 from pandadmin.core.secrets import KeyringStore
+from pandadmin.demo import pgbouncer
 from pandadmin.demo.background import BackgroundLoop
 from pandadmin.demo.pgserver import EmbeddedPostgres
 from pandadmin.demo.processes import (
@@ -48,6 +50,7 @@ class RunningEnvironment:
     spec: EnvironmentSpec
     database_url: str
     replicas: dict[str, list[ServiceProcess]]  # service name -> its processes
+    pooler_admin_url: str | None = None  # PgBouncer's admin console, when it runs one
 
 
 class DemoStack:
@@ -64,6 +67,7 @@ class DemoStack:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(len(topology), thread_name_prefix="pandadmin-demo-env")
         self._servers: list[EmbeddedPostgres] = []
+        self._poolers: list[pgbouncer.PgBouncer] = []
         self._processes: list[ServiceProcess] = []
         self._secrets: list[str] = []
         self._background: BackgroundLoop | None = None
@@ -73,6 +77,8 @@ class DemoStack:
     def start(self) -> Path:
         """Bring the stack up; returns the config path once every part answers."""
         self.store.get(self.topology[0].name)  # no usable keyring: fail before starting anything
+        if pgbouncer.binary() is None and any(e.pooler for e in self.topology):
+            print(f"pandadmin demo: {pgbouncer.INSTALL_LINE}; services connect directly")
         try:
             running = list(self._pool.map(self._start_environment, self.topology))
         except BaseException:
@@ -104,15 +110,42 @@ class DemoStack:
         self._checkpoint()
         alembic_upgrade(url, spec.alembic_target)
         self._checkpoint()
-        replicas = {s.name: self._start_replicas(spec, s, url) for s in spec.services}
+        pooler = self._start_pooler(spec, server.port, password)
+        replicas = {s.name: self._start_replicas(spec, s, url, pooler) for s in spec.services}
         wait_until_answering(itertools.chain.from_iterable(replicas.values()))
-        return RunningEnvironment(spec, url, replicas)
+        admin = pooler.admin_url() if pooler else None
+        return RunningEnvironment(spec, url, replicas, admin)
+
+    def _start_pooler(
+        self, spec: EnvironmentSpec, port: int, password: str
+    ) -> pgbouncer.PgBouncer | None:
+        """PgBouncer in transaction mode in front of the database, when installed."""
+        if spec.pooler is None or pgbouncer.binary() is None:
+            return None
+        bouncer = pgbouncer.PgBouncer(
+            {spec.name: f"host=127.0.0.1 port={port} dbname={spec.name}"},
+            {spec.role: password},
+            default_pool_size=spec.pooler.default_pool_size,
+            max_client_conn=spec.pooler.max_client_conn,
+            # the services' named statements must not pile up on server connections
+            settings={"server_reset_query": "DISCARD ALL", "server_reset_query_always": "1"},
+        )
+        self._register(self._poolers, bouncer)
+        self._checkpoint()
+        bouncer.start()
+        return bouncer
 
     def _start_replicas(
-        self, env: EnvironmentSpec, service: ServiceSpec, url: str
+        self,
+        env: EnvironmentSpec,
+        service: ServiceSpec,
+        url: str,
+        pooler: pgbouncer.PgBouncer | None,
     ) -> list[ServiceProcess]:
+        pooled = service.pooled and pooler is not None
         variables = {
-            "DATABASE_URL": url,
+            "DATABASE_URL": pooler.url(env.name, env.role) if pooled and pooler else url,
+            "PGBOUNCER": "1" if pooled else "0",
             "APP_NAME": service.name,
             "POOL_SIZE": str(service.pool_size),
             "MAX_OVERFLOW": str(service.max_overflow),
@@ -141,6 +174,9 @@ class DemoStack:
         for env in running:
             self._register(self._secrets, env.spec.name)
             self.store.set(env.spec.name, env.database_url)
+            if env.pooler_admin_url:
+                self._register(self._secrets, pgbouncer_key(env.spec.name))
+                self.store.set(pgbouncer_key(env.spec.name), env.pooler_admin_url)
 
     def _config(
         self, running: list[RunningEnvironment], doors: dict[str, dict[str, str]]
@@ -189,6 +225,8 @@ class DemoStack:
         if self._background is not None:
             _attempt("traffic", self._background.close)
         _attempt("services", lambda: stop_processes(p.process for p in self._processes))
+        for bouncer in self._poolers:
+            _attempt("pgbouncer", bouncer.close)
         for server in self._servers:
             _attempt("postgres", server.close)
         self._forget_secrets()

@@ -29,6 +29,15 @@ class ServiceSpec:
     replicas: int = 1
     flap_every: int = 0  # every N-th /health answers 503
     leaks: bool = False  # a client leaves a transaction idle on this service
+    pooled: bool = False  # connects through the environment's PgBouncer (when installed)
+
+
+@dataclass(frozen=True, slots=True)
+class PoolerSpec:
+    """A PgBouncer in transaction mode in front of the environment's database."""
+
+    default_pool_size: int
+    max_client_conn: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +48,7 @@ class EnvironmentSpec:
     services: tuple[ServiceSpec, ...]
     plan: str | None = None
     connection_limit: int | None = None
+    pooler: PoolerSpec | None = None
 
     @property
     def role(self) -> str:
@@ -70,8 +80,10 @@ TOPOLOGY: tuple[EnvironmentSpec, ...] = (
         max_connections=60,
         alembic_target="head-2",
         plan="free",  # 50 connections
+        pooler=PoolerSpec(default_pool_size=12, max_client_conn=60),
         services=(
             # 2 replicas x (10 + 10) = 40 at worst; with the worker's 15 that is 55 > 50.
+            # Through PgBouncer (12 server connections) a burst of 30 slow requests queues for seconds.
             ServiceSpec(
                 "api",
                 10,
@@ -79,6 +91,7 @@ TOPOLOGY: tuple[EnvironmentSpec, ...] = (
                 Load(base=4, peak=30, period_s=24, burst_s=10),
                 replicas=2,
                 leaks=True,
+                pooled=True,
             ),
             ServiceSpec("worker", 5, 10, Load(base=1, peak=9, period_s=24, burst_s=10)),
         ),

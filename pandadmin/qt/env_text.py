@@ -70,6 +70,7 @@ def accessible_connections(name: str, status: Status, report: EnvironmentReport 
     limits = report.limits if report else None
     figure = (
         f"{limits.used} of {limits.effective_limit}{present.source_suffix(limits)}"
+        + present.waiting_suffix(report)
         if limits
         else present.connections_text(report)
     )

@@ -29,7 +29,15 @@ def connections_text(report: EnvironmentReport | None) -> str:
         return "no database"
     if report.limits is None:
         return "unreachable"
-    return f"{report.limits.used} / {report.limits.effective_limit}" + source_suffix(report.limits)
+    figure = f"{report.limits.used} / {report.limits.effective_limit}"
+    return figure + source_suffix(report.limits) + waiting_suffix(report)
+
+
+def waiting_suffix(report: EnvironmentReport | None) -> str:
+    """` · 25 waiting` while PgBouncer has clients queued, else nothing."""
+    sample = report.pooler.sample if report is not None and report.pooler is not None else None
+    waiting = sample.clients["waiting"] if sample is not None else 0
+    return f" · {waiting} waiting" if waiting else ""
 
 
 def source_suffix(limits: Limits) -> str:

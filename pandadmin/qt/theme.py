@@ -25,6 +25,8 @@ SERIES_COLOURS = {
     "idle": "#14b8a6",
     "idle in transaction": "#f97316",
     "total": "#a855f7",
+    "pooler clients": "#64748b",
+    "pooler waiting": "#e11d48",
 }
 
 

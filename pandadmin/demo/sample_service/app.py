@@ -2,8 +2,9 @@
 and answers in the IETF health+json shape.
 
 Configured by environment variables, as on a PaaS: DATABASE_URL, POOL_SIZE,
-MAX_OVERFLOW, APP_NAME (the connections' application_name) and FLAP_EVERY (when
-set to N > 0, every N-th health check fails, to show a flapping endpoint).
+MAX_OVERFLOW, APP_NAME (the connections' application_name), FLAP_EVERY (when
+set to N > 0, every N-th health check fails, to show a flapping endpoint) and PGBOUNCER
+(1: DATABASE_URL is a PgBouncer in transaction mode, so no statement survives a transaction).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import asyncio
 import itertools
 import os
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Response
 from sqlalchemy import text
@@ -22,14 +25,28 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 def make_engine() -> AsyncEngine:
     url = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+asyncpg://", 1)
+    if os.environ.get("PGBOUNCER") == "1":
+        url += ("&" if "?" in url else "?") + "prepared_statement_cache_size=0"
     return create_async_engine(
         url,
         pool_size=int(os.environ.get("POOL_SIZE", "5")),
         max_overflow=int(os.environ.get("MAX_OVERFLOW", "10")),
         pool_pre_ping=True,
         pool_timeout=5,
-        connect_args={"server_settings": {"application_name": os.environ.get("APP_NAME", "api")}},
+        connect_args=_connect_args(),
     )
+
+
+def _connect_args() -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "server_settings": {"application_name": os.environ.get("APP_NAME", "api")}
+    }
+    if os.environ.get("PGBOUNCER") == "1":
+        # SQLAlchemy's recipe for PgBouncer's transaction mode: no statement cache, and
+        # unique names so a statement never meets another client's on a server connection.
+        args["statement_cache_size"] = 0
+        args["prepared_statement_name_func"] = lambda: f"__asyncpg_{uuid.uuid4()}__"
+    return args
 
 
 @asynccontextmanager

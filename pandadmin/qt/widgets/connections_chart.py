@@ -16,7 +16,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from pandadmin.core.config import Thresholds
-from pandadmin.core.history import CONNECTION_SERIES, EnvironmentHistory, Window
+from pandadmin.core.history import CONNECTION_SERIES, POOLER_SERIES, EnvironmentHistory, Window
 from pandadmin.core.models import Limits, Status
 from pandadmin.core.report import EnvironmentReport
 from pandadmin.core.status import threshold_band
@@ -27,6 +27,7 @@ LINE_STYLES = {
     "limit": (Status.CRITICAL, Qt.PenStyle.SolidLine),
     "max_connections": (Status.UNKNOWN, Qt.PenStyle.DashLine),
     "budget": (Status.WARNING, Qt.PenStyle.DashLine),
+    "server_cap": (Status.UNKNOWN, Qt.PenStyle.DotLine),
 }
 SHOWN = ("active", "idle", "idle in transaction", "total")
 MIN_SPAN_S = 60.0
@@ -39,6 +40,7 @@ class ConnectionsChart(QWidget):
         super().__init__(parent)
         self.window_s = WINDOWS[0][1]
         self.data = Window(np.empty(0), np.empty((0, len(CONNECTION_SERIES))))
+        self.pooler_data = Window(np.empty(0), np.empty((0, len(POOLER_SERIES))))
         self._history: EnvironmentHistory | None = None
         self._report: EnvironmentReport | None = None
         self._reference: EnvironmentReport | None = None  # last report with limits
@@ -60,7 +62,11 @@ class ConnectionsChart(QWidget):
         title = QLabel("<b>Connections</b>", self)
         bar.addWidget(title)
         bar.addSpacing(12)
-        bar.addWidget(QLabel(_legend(), self))
+        bar.addWidget(QLabel(_legend(SHOWN), self))
+        self.pooler_legend = QLabel(_legend(POOLER_SERIES), self)
+        self.pooler_legend.setVisible(False)
+        bar.addSpacing(8)
+        bar.addWidget(self.pooler_legend)
         bar.addStretch(1)
         bar.addWidget(self.hover)
         bar.addSpacing(12)
@@ -89,10 +95,12 @@ class ConnectionsChart(QWidget):
             "limit": _line("effective limit {value:.0f}", 0.01, 0.0),
             "max_connections": _line("max_connections {value:.0f}", 0.5, 0.5),
             "budget": _line("pools' worst case {value:.0f}", 0.99, 1.0),
+            "server_cap": _line("pooler server cap {value:.0f}", 0.25, 0.25),
         }
         for item in (self.warn_band, self.crit_band, *self.lines.values()):
             self.item.addItem(item)
         self.curves = {name: self._curve(name) for name in SHOWN}
+        self.pooler_curves = {name: self._curve(name) for name in POOLER_SERIES}
         grey = pg.mkPen((128, 128, 128), width=1)
         self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=grey)
         self.crosshair.setVisible(False)
@@ -175,9 +183,21 @@ class ConnectionsChart(QWidget):
             # An all-NaN curve makes pyqtgraph's bounds warn (All-NaN slice): draw nothing.
             curve.setData(self.data.t if finite else [], column if finite else [])
             _mark_lone_point(curve, finite and np.count_nonzero(np.isfinite(column)) == 1)
+        self._refresh_pooler(now)
         self._update_lines()
         self.item.setXRange(self._start(now), now, padding=0)
         self.item.setYRange(0, self._top(), padding=0)
+
+    def _refresh_pooler(self, now: float) -> None:
+        """PgBouncer's clients and waiting clients, when the environment has a pooler."""
+        empty = Window(np.empty(0), np.empty((0, len(POOLER_SERIES))))
+        history = self._history
+        self.pooler_data = history.pooler_window(self.window_s, now) if history else empty
+        shown = bool(np.isfinite(self.pooler_data.values).any())
+        self.pooler_legend.setVisible(shown)
+        for i, curve in enumerate(self.pooler_curves.values()):
+            column = self.pooler_data.column(i)
+            curve.setData(self.pooler_data.t if shown else [], column if shown else [])
 
     def _start(self, now: float) -> float:
         """The window's start, or the first sample when the history is shorter than it."""
@@ -209,8 +229,9 @@ class ConnectionsChart(QWidget):
         limit = values.get("limit") or 10.0
         candidates = [limit] + [v for v in values.values() if v is not None and v <= 2 * limit]
         total = self.data.column(CONNECTION_SERIES.index("total"))
-        if np.isfinite(total).any():
-            candidates.append(float(np.nanmax(total)))
+        for column in (total, self.pooler_data.column(0)):
+            if np.isfinite(column).any():
+                candidates.append(float(np.nanmax(column)))
         return max(candidates) * 1.12 + 1
 
     # hover -----------------------------------------------------------------------
@@ -243,10 +264,10 @@ def _mark_lone_point(curve: pg.PlotDataItem, lone: bool) -> None:
         curve.setSymbol(symbol)
 
 
-def _legend() -> str:
+def _legend(names: tuple[str, ...]) -> str:
     items = (
         f"<span style='color:{theme.SERIES_COLOURS[name]}'>&#9632;</span>&nbsp;{name}"
-        for name in SHOWN
+        for name in names
     )
     return "&nbsp;&nbsp;&nbsp;".join(items)
 
@@ -270,7 +291,13 @@ def _line_values(report: EnvironmentReport | None) -> dict[str, float | None]:
         "limit": float(limits.effective_limit) if limits and against_total else None,
         "max_connections": float(sample.max_connections) if sample else None,
         "budget": float(report.budget.worst_case) if report.budget.worst_case else None,
+        "server_cap": _server_cap(report),
     }
+
+
+def _server_cap(report: EnvironmentReport) -> float | None:
+    sample = report.pooler.sample if report.pooler is not None else None
+    return float(sample.server_cap) if sample is not None else None
 
 
 def _values_text(report: EnvironmentReport | None, stale: bool = False) -> str:

@@ -19,6 +19,7 @@ from pandadmin.qt.widgets.connections_chart import ConnectionsChart
 from pandadmin.qt.widgets.health import HealthPanel
 from pandadmin.qt.widgets.holders import HoldersPanel
 from pandadmin.qt.widgets.migrations import MigrationsPanel
+from pandadmin.qt.widgets.pooler import PoolerPanel
 from pandadmin.qt.widgets.sessions import SessionsPanel
 
 UNREACHABLE_HOLDERS = "No current breakdown: the database does not answer (see above)."
@@ -48,6 +49,7 @@ class EnvironmentDetail(QWidget):
         self.sessions = SessionsPanel(self)
         self.health = HealthPanel(self)
         self.migrations = MigrationsPanel(self)
+        self.pooler = PoolerPanel(self)
         self.tabs = QTabWidget(self)
         self._build()
 
@@ -62,6 +64,7 @@ class EnvironmentDetail(QWidget):
         self.tabs.addTab(self.sessions, "Sessions")
         self.tabs.addTab(self.health, "Health")
         self.tabs.addTab(self.migrations, "Migrations")
+        self.tabs.addTab(self.pooler, "Pooler")
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
@@ -87,6 +90,7 @@ class EnvironmentDetail(QWidget):
         self.sessions.show_sample(sample)
         self.health.show_results(report.services if report else (), history)
         self.migrations.show_status(report.migrations if report else None)
+        self.pooler.show_result(report.pooler if report else None)
 
     def _header(self, config: Config, env: Environment, report: EnvironmentReport | None) -> None:
         status = report.status if report else Status.UNKNOWN
