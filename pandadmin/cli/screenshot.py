@@ -10,6 +10,8 @@ from typing import Any
 from pandadmin.cli.errors import UsageError
 from pandadmin.cli.support import load_config, require_env
 
+TABS = ("connections", "sessions", "health", "migrations", "pooler")
+
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     shot = commands.add_parser(
@@ -20,6 +22,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                       help="seconds of live polling before the picture (default 3)")  # fmt: skip
     shot.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH")
     shot.add_argument("--env", metavar="NAME", help="environment shown in the detail pane")
+    shot.add_argument("--tab", choices=TABS, help="tab of the detail pane (default: connections)")
     shot.set_defaults(handler=run)
 
 
@@ -40,4 +43,4 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("the screenshot is written as PNG: name it OUT.png")
     from pandadmin.qt.screenshot import run_screenshot
 
-    return run_screenshot(args.config, args.out, args.after, args.size, args.env)
+    return run_screenshot(args.config, args.out, args.after, args.size, args.env, tab=args.tab)

@@ -83,7 +83,7 @@ TOPOLOGY: tuple[EnvironmentSpec, ...] = (
         pooler=PoolerSpec(default_pool_size=12, max_client_conn=60),
         services=(
             # 2 replicas x (10 + 10) = 40 at worst; with the worker's 15 that is 55 > 50.
-            # Through PgBouncer (12 server connections) a burst of 30 slow requests queues for seconds.
+            # Through PgBouncer (12 server connections) a burst of 30 slow requests queues.
             ServiceSpec(
                 "api",
                 10,

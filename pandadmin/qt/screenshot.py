@@ -17,6 +17,7 @@ def run_screenshot(
     size: tuple[int, int] = (1280, 800),
     env: str | None = None,
     secrets: AsyncSecrets | None = None,
+    tab: str | None = None,
 ) -> int:
     """Open the app offscreen on `config_path`, poll for `after` seconds, save a PNG."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -27,7 +28,7 @@ def run_screenshot(
     app = application()
     _quiet_offscreen_noise()
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(shoot(config_path, out, after, size, env, secrets))
+        return runner.run(shoot(config_path, out, after, size, env, secrets, tab))
 
 
 def _quiet_offscreen_noise() -> None:
@@ -48,6 +49,7 @@ async def shoot(
     size: tuple[int, int],
     env: str | None,
     secrets: AsyncSecrets | None = None,
+    tab: str | None = None,
 ) -> int:
     from pandadmin.qt.app import open_controller
 
@@ -57,6 +59,10 @@ async def shoot(
         window.resize(*size)
         if env:
             window.choose(env)
+        tabs = window.detail.tabs
+        for index in range(tabs.count()):
+            if tab and tabs.tabText(index).lower() == tab:
+                tabs.setCurrentIndex(index)
         await asyncio.sleep(after)
         window.detail.chart.refresh()
         image = window.grab().toImage()
