@@ -141,7 +141,9 @@ def assert_live(env: dict[str, Any]) -> None:
         assert service["http_status"] is not None, service
     database = env["database"]
     assert database["error"] is None, database
-    assert database["connections"]["by_application"].get("api", 0) >= 1, database
+    by_app = database["connections"]["by_application"]
+    # prod's API reaches its database through PgBouncer: those connections are the pooler's
+    assert by_app.get("api", 0) + by_app.get("pgbouncer", 0) >= 1, database
     assert database["connections"]["by_application"].get("pandadmin") == 1, database
 
 
@@ -156,6 +158,7 @@ def test_demo_runs_a_live_stack_and_stops_without_leftovers(demo: Demo) -> None:
     first = check(config_path)
     _assert_demo_story(by_name(first))
     assert keyring.get_password(keyring_service, "prod") is not None
+    assert keyring.get_password(keyring_service, "prod/pgbouncer") is not None
     assert _counts_move(config_path, connection_counts(first))
 
     demo.process.send_signal(signal.SIGTERM)
@@ -173,6 +176,9 @@ def _assert_demo_story(envs: dict[str, dict[str, Any]]) -> None:
     assert len(envs["prod"]["migrations"]["pending"]) == 2
     assert envs["prod"]["database"]["plan_limit"] == 50
     assert envs["prod"]["database"]["budget"]["by_service"] == {"api": 40, "worker": 15}
+    pooler = envs["prod"]["pooler"]  # PgBouncer is installed wherever the tests run
+    assert pooler["error"] is None and pooler["pool_mode"] == "transaction", pooler
+    assert pooler["server_cap"] == 12 and envs["dev"]["pooler"] is None
 
 
 def _counts_move(config_path: Path, before: dict[str, Any], tries: int = 5) -> bool:
@@ -192,4 +198,5 @@ def _assert_nothing_left(
         with socket.socket() as sock:
             assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still answers"
     assert [f for f in folders if f.exists()] == []
-    assert [n for n in ENVIRONMENTS if keyring.get_password(service, n) is not None] == []
+    names = [*ENVIRONMENTS, "prod/pgbouncer"]
+    assert [n for n in names if keyring.get_password(service, n) is not None] == []

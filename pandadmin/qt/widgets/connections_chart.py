@@ -63,9 +63,9 @@ class ConnectionsChart(QWidget):
         bar.addWidget(title)
         bar.addSpacing(12)
         bar.addWidget(QLabel(_legend(SHOWN), self))
-        self.pooler_legend = QLabel(_legend(POOLER_SERIES), self)
+        # Hidden (no room taken) unless the environment has a pooler.
+        self.pooler_legend = QLabel("&nbsp;&nbsp;&nbsp;" + _legend(POOLER_SERIES), self)
         self.pooler_legend.setVisible(False)
-        bar.addSpacing(8)
         bar.addWidget(self.pooler_legend)
         bar.addStretch(1)
         bar.addWidget(self.hover)
