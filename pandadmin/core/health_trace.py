@@ -127,11 +127,13 @@ class PhaseTrace:
             dns_ms=self.dns_ms,
             connect_ms=connect,
             tls_ms=self._span("connection.start_tls"),
-            first_byte_ms=self._span("receive_response_headers"),
+            # from the request's first byte out to the answer's headers in: the server's part
+            first_byte_ms=self._span("send_request_headers", "receive_response_headers"),
         )
 
-    def _span(self, phase: str) -> float | None:
-        started, done = self.marks.get(phase + ".started"), self.marks.get(phase + ".complete")
+    def _span(self, phase: str, until: str | None = None) -> float | None:
+        started = self.marks.get(phase + ".started")
+        done = self.marks.get((until or phase) + ".complete")
         if started is None or done is None:
             return None
         return (done - started) * 1000
