@@ -28,7 +28,9 @@ def test_certificate_expiring_in_two_days_is_critical_with_the_date(
     result = check(test_ca, Service("api", tls_servers["2d"] + "/dialect/ok"))
     assert result.ok and result.status == Status.CRITICAL
     assert result.certificate_days_left == 2
-    date = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 2 * 86400 + 3600))
+    expires = result.certificate_expires_at
+    assert expires is not None and 2 * 86400 < expires - result.checked_at <= 2 * 86400 + 3600
+    date = time.strftime("%Y-%m-%d", time.gmtime(expires))  # the certificate's own date
     assert result.notes[0].text.startswith(f"certificate expires in 2 days ({date} ")
     document = result.to_json()
     assert document["status"] == "critical" and document["certificate_days_left"] == 2
