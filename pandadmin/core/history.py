@@ -11,11 +11,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from pandadmin.core.report import EnvironmentReport
+
+if TYPE_CHECKING:
+    from pandadmin.core.prometheus_history import RangeSeries
 
 Array = npt.NDArray[np.float64]
 DAY_S = 86400.0
@@ -255,6 +259,8 @@ class EnvironmentHistory:
         self.services: dict[str, ServiceTrace] = {}
         self.last_seen: float | None = None
         self.pooler = RingBuffer(capacity_for(interval), len(POOLER_SERIES))
+        # What a team Prometheus saw where this app did not (filled by the Qt link).
+        self.remote: RangeSeries | None = None
 
     def record(self, report: EnvironmentReport) -> None:
         self._record_database(report)

@@ -33,6 +33,10 @@ class RangeSeries:
     t: Array
     values: Array  # shape (len(t), len(CONNECTION_SERIES)); NaN where nothing was scraped
 
+    @property
+    def step(self) -> float:
+        return float(self.t[1] - self.t[0]) if len(self.t) > 1 else 15.0
+
     def covered(self) -> Array:
         """Timestamps at which Prometheus had a sample."""
         return self.t[~np.isnan(self.values[:, -1])]

@@ -30,6 +30,7 @@ from pandadmin.qt.dialogs.environment import EnvironmentDialog
 from pandadmin.qt.gui_gc import GuiThreadCollector
 from pandadmin.qt.main_window import MainWindow
 from pandadmin.qt.present import clock
+from pandadmin.qt.prometheus_link import PrometheusLink
 from pandadmin.qt.tray import Tray
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class Controller(QObject):
         self.tray = Tray(self.window)
         self.poller = Poller(config, secrets, self.on_report)
         self.collector = GuiThreadCollector(self)
+        self.prometheus = PrometheusLink(self)
         self.dialog: EnvironmentDialog | None = None
         self.pending: Confirmation | None = None
         self._wire()
@@ -82,10 +84,12 @@ class Controller(QObject):
         self.tray.show()
         self.collector.start()
         self.poller.start()
+        self.prometheus.start()
 
     async def close(self) -> None:
         """Stop tasks and polling, close every connection and client, then the window."""
         await self.bridge.close()
+        await self.prometheus.close()
         try:
             await asyncio.wait_for(self.poller.close(), 5.0)
         except TimeoutError:

@@ -160,6 +160,12 @@ class MainWindow(QMainWindow):
             self._auto_pick = False  # the user chose: never move the selection for them
         self._show_selected(name)
 
+    def refresh_selected(self) -> None:
+        """Redraw the environment on screen (after its history was loaded)."""
+        name = self.environments.current_name()
+        if name:
+            self._show_selected(name)
+
     def _show_selected(self, name: str) -> None:
         env = self.config.environment(name)
         if env is not None:

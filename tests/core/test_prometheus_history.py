@@ -32,7 +32,7 @@ def openmetrics_hour(end: float) -> tuple[str, dict[int, tuple[int, int, int]]]:
     lines, truth = [], {}
     for minute in range(60):
         stamp = int(end // 60 * 60) - 3600 + minute * 60
-        truth[stamp] = (minute % 7, 20 + minute % 5, 1 if minute > 40 else 0)
+        truth[stamp] = (minute % 7, 12 + minute % 5, 1 if minute > 40 else 0)
     lines.append("# TYPE pandadmin_connections gauge")
     for index, state in enumerate(("active", "idle", "idle in transaction")):
         for stamp, counts in truth.items():

@@ -7,11 +7,12 @@ the PlotItem after the curves are added (options set earlier are lost: #1855).
 
 from __future__ import annotations
 
+import html
 import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -35,6 +36,8 @@ MIN_SPAN_S = 60.0
 
 class ConnectionsChart(QWidget):
     """Active / idle / idle-in-transaction curves, limit lines, 80 % and 95 % bands."""
+
+    range_changed = Signal(float)  # seconds shown, after the user picked a range
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,6 +104,7 @@ class ConnectionsChart(QWidget):
             self.item.addItem(item)
         self.curves = {name: self._curve(name) for name in SHOWN}
         self.pooler_curves = {name: self._curve(name) for name in POOLER_SERIES}
+        self._build_remote()
         grey = pg.mkPen((128, 128, 128), width=1)
         self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=grey)
         self.crosshair.setVisible(False)
@@ -109,6 +113,24 @@ class ConnectionsChart(QWidget):
         self.item.setDownsampling(auto=True, mode="peak")
         self.item.setClipToView(True)
         self._apply_palette()
+
+    def _build_remote(self) -> None:
+        """What a team Prometheus saw and this app did not: a shaded stretch, dashed total."""
+        self.remote_note = ""
+        self.remote_region = pg.LinearRegionItem(movable=False)
+        self.remote_region.setZValue(-20)
+        for line in self.remote_region.lines:
+            line.setPen(pg.mkPen(None))
+        self.remote_region.setVisible(False)
+        self.item.addItem(self.remote_region, ignoreBounds=True)
+        colour = theme.SERIES_COLOURS["total"]
+        pen = pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine)
+        self.remote_curve = self.item.plot(pen=pen, connect="finite", antialias=False)
+
+    def set_remote_note(self, text: str) -> None:
+        """One line about the Prometheus history source (shown under the chart)."""
+        self.remote_note = text
+        self._update_lines()
 
     def _curve(self, name: str) -> pg.PlotDataItem:
         """One series, created once; 1 px and no antialiasing keep dense curves cheap (#533)."""
@@ -133,6 +155,7 @@ class ConnectionsChart(QWidget):
             colour = theme.status_colour(status)
             line.setPen(pg.mkPen(colour, width=1, style=style))
             line.label.setColor(colour)
+        self.remote_region.setBrush(pg.mkBrush(theme.tint(Status.UNKNOWN, 36)))
         self.warn_band.setBrush(pg.mkBrush(theme.tint(Status.WARNING, 28)))
         self.crit_band.setBrush(pg.mkBrush(theme.tint(Status.CRITICAL, 28)))
 
@@ -157,6 +180,7 @@ class ConnectionsChart(QWidget):
         self.window_s = WINDOWS[number][1]
         self.buttons.button(number).setChecked(True)
         self.refresh()
+        self.range_changed.emit(self.window_s)
 
     def show_environment(
         self,
@@ -184,6 +208,7 @@ class ConnectionsChart(QWidget):
             curve.setData(self.data.t if finite else [], column if finite else [])
             _mark_lone_point(curve, finite and np.count_nonzero(np.isfinite(column)) == 1)
         self._refresh_pooler(now)
+        self._draw_remote(now)
         self._update_lines()
         self.item.setXRange(self._start(now), now, padding=0)
         self.item.setYRange(0, self._top(), padding=0)
@@ -199,11 +224,29 @@ class ConnectionsChart(QWidget):
             column = self.pooler_data.column(i)
             curve.setData(self.pooler_data.t if shown else [], column if shown else [])
 
+    def _draw_remote(self, now: float) -> None:
+        remote = getattr(self._history, "remote", None)
+        t, total = (remote.t, remote.values[:, -1]) if remote is not None else ((), ())
+        seen = np.isfinite(total) & (np.asarray(t) >= now - self.window_s) if len(t) else ()
+        if not len(t) or not np.any(seen):
+            self.remote_curve.setData([], [])
+            self.remote_region.setVisible(False)
+            self._remote_start = None
+            return
+        self.remote_curve.setData(t, total)
+        first, last = float(np.asarray(t)[seen][0]), float(np.asarray(t)[seen][-1])
+        self.remote_region.setRegion((first, last))
+        self.remote_region.setVisible(True)
+        self._remote_start = first
+
     def _start(self, now: float) -> float:
         """The window's start, or the first sample when the history is shorter than it."""
         start = now - self.window_s
-        if len(self.data.t) and self.data.t[0] > start:
-            return min(float(self.data.t[0]), now - MIN_SPAN_S)
+        first = [float(self.data.t[0])] if len(self.data.t) else []
+        if getattr(self, "_remote_start", None) is not None:
+            first.append(self._remote_start)  # type: ignore[arg-type]
+        if first and min(first) > start:
+            return min(min(first), now - MIN_SPAN_S)
         return start
 
     def _update_lines(self) -> None:
@@ -222,7 +265,12 @@ class ConnectionsChart(QWidget):
             if limit is not None:
                 band.setRegion(threshold_band(limit, low, high))
         stale = self._reference is not self._report
-        self.values.setText(_values_text(self._reference, stale))
+        notes = [_values_text(self._reference, stale)]
+        if self.remote_region.isVisible():
+            notes.append("shaded, dashed: from Prometheus (before this app was watching)")
+        if self.remote_note:
+            notes.append(html.escape(self.remote_note, quote=False))
+        self.values.setText("<br>".join(notes))
 
     def _top(self) -> float:
         values = _line_values(self._reference)
