@@ -5,6 +5,8 @@ allocate too; if the collector ran there it could free a cycle holding Qt object
 GUI thread, or in the middle of Qt dispatching an event to them, and Qt crashes. So the
 automatic collector is off while the app runs and a timer collects, generation by
 generation, at the thresholds Python would use (pyqtgraph's GarbageCollector pattern).
+Stopping collects once more here, on the GUI thread, before the previous setting comes
+back: otherwise the app's last garbage would wait for whichever thread allocates next.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ INTERVAL_MS = 500
 
 
 class GuiThreadCollector(QObject):
-    """`start()` turns automatic collection off and collects from a timer; `stop()` undoes it."""
+    """`start()` turns automatic collection off and collects from a timer; `stop()` collects
+    what is left and restores automatic collection as `start()` found it."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -25,14 +28,18 @@ class GuiThreadCollector(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(INTERVAL_MS)
         self.timer.timeout.connect(self.collect)
+        self.was_enabled = gc.isenabled()
 
     def start(self) -> None:
+        self.was_enabled = gc.isenabled()
         gc.disable()
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
-        gc.enable()
+        gc.collect()
+        if self.was_enabled:
+            gc.enable()
 
     def collect(self) -> None:
         counts = gc.get_count()

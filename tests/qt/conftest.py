@@ -8,6 +8,7 @@ pytest-qt has no asyncio support: each test body is one coroutine run with
 from __future__ import annotations
 
 import asyncio
+import gc
 import html
 import itertools
 import re
@@ -57,6 +58,26 @@ async def until(predicate: Callable[[], T], timeout: float = 10.0, what: str = "
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
         await asyncio.sleep(0.03)
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_gc() -> Iterator[None]:
+    """No automatic garbage collection during a GUI test, one full collection on the main
+    thread after it (as the app does: pandadmin/qt/gui_gc.py).
+
+    An automatic collection runs in whichever thread allocates past the threshold: the loop's
+    executor, DNS, the keyring. A closed qasync loop is cyclic garbage whose timer QObject
+    still has Qt timers registered with the main thread (a cancelled call_later, wait_for's
+    timeout, keeps its timer); freed from a worker thread it cannot unregister them, and the
+    next one to fire is delivered to freed memory: a segfault inside a later test's
+    run_forever. Autouse, so it is torn down after `loop`: the loop is closed by then.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect()
+    if was_enabled:
+        gc.enable()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,55 @@
+"""Garbage holding Qt objects is freed on the GUI thread: the collector's stop() collects
+there and puts automatic collection back as start() found it."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QObject, QTimer
+
+from pandadmin.qt.gui_gc import GuiThreadCollector
+
+
+class Cyclic(QObject):
+    """A parentless QObject with a running Qt timer, reachable only through a cycle."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.me = self
+        self.timer = QTimer(self)
+        self.timer.start(60_000)
+
+
+def _garbage(freed_in: list[threading.Thread]) -> weakref.ref[Any]:
+    garbage = Cyclic()
+    weakref.finalize(garbage, lambda: freed_in.append(threading.current_thread()))
+    return weakref.ref(garbage)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_stop_collects_on_the_gui_thread_and_restores_the_setting(qapp: Any, enabled: bool) -> None:
+    freed_in: list[threading.Thread] = []
+    (gc.enable if enabled else gc.disable)()
+    collector = GuiThreadCollector()
+    collector.start()
+    assert not gc.isenabled()
+    ref = _garbage(freed_in)
+    assert ref() is not None  # only a collection frees it
+    collector.stop()
+    assert ref() is None and freed_in == [threading.main_thread()]
+    assert gc.isenabled() is enabled
+
+
+def test_the_timer_collects_past_the_threshold(qapp: Any) -> None:
+    freed_in: list[threading.Thread] = []
+    collector = GuiThreadCollector()
+    collector.start()
+    ref = _garbage(freed_in)
+    collector.thresholds = (0, 0, 0)  # any allocation is past them
+    collector.collect()
+    assert ref() is None and freed_in == [threading.main_thread()]
+    collector.stop()
