@@ -71,5 +71,5 @@ def painted(chart: ConnectionsChart, colour: str) -> int:
 def test_one_sample_so_far_draws_its_point(qtbot: Any) -> None:
     chart = chart_for(qtbot, judged(total=30, by_state={"idle": 30}))
     chart.resize(400, 240)
-    qtbot.waitExposed(chart)
+    qtbot.waitExposed(chart, timeout=20_000)
     assert painted(chart, theme.SERIES_COLOURS["total"]) > 0

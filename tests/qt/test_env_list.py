@@ -90,13 +90,13 @@ def assert_parts_inside_their_cells(view: EnvironmentList) -> int:
 def test_fifty_by_twelve_paints_inside_cells_at_any_width(qtbot: Any, tmp_path: Path) -> None:
     window = fleet_window(qtbot)
     view = window.environments
-    qtbot.waitUntil(lambda: view.viewport().width() > 300)
+    qtbot.waitUntil(lambda: view.viewport().width() > 300, timeout=20_000)
     assert view.model().rowCount() == 50
     assert assert_parts_inside_their_cells(view) > 50 * 4
     _save(window, tmp_path / "fifty.png")
     for width in (700, 300):  # a narrower list: columns shrink, nothing overlaps
         window.split.setSizes([width, 1280 - width])
-        qtbot.waitUntil(lambda w=width: abs(view.width() - w) < 40)
+        qtbot.waitUntil(lambda w=width: abs(view.width() - w) < 40, timeout=20_000)
         assert_parts_inside_their_cells(view)
         header = view.horizontalHeader()
         assert header.sectionSize(CONNECTIONS) >= view.content_width(CONNECTIONS)

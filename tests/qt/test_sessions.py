@@ -121,7 +121,7 @@ def test_session_lists_are_fetched_for_the_environment_on_screen(
             await until(lambda: backends("shown") and backends("hidden") is not None, what="polls")
             assert backends("hidden") == 0  # aggregates only: no session list, no query text
             controller.window.environments.select("hidden")
-            await until(lambda: backends("hidden"), timeout=3, what="the shown env's sessions")
+            await until(lambda: backends("hidden"), what="the shown env's sessions")
         finally:
             victim.terminate()
 
