@@ -103,3 +103,28 @@ def test_no_widget_computes_a_domain_value_or_matches_reason_text() -> None:
                 line = text.count("\n", 0, match.start()) + 1
                 offenders.append(f"{path.relative_to(PACKAGE)}:{line}: {what}")
     assert offenders == []
+
+
+VALUE_OBJECTS = (
+    "pandadmin.core.models",
+    "pandadmin.core.migration_status",
+    "pandadmin.core.status",
+    "pandadmin.core.report",
+    "pandadmin.core.settings",
+    "pandadmin.core.config",
+    "pandadmin.core.transaction",
+)
+
+
+def test_value_objects_and_rules_load_without_the_drivers() -> None:
+    """Reports, status rules and settings are plain data: no asyncpg, httpx, keyring or Qt."""
+    code = (
+        "import importlib, sys\n"
+        f"for name in {VALUE_OBJECTS!r}: importlib.import_module(name)\n"
+        "roots = {m.split('.')[0] for m in sys.modules}\n"
+        "print(','.join(sorted(roots & {'asyncpg', 'httpx', 'httpcore', 'keyring', 'numpy',"
+        " 'PySide6', 'psycopg'})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

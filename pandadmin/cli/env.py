@@ -97,9 +97,7 @@ def env_add(args: argparse.Namespace) -> int:
     env = _apply_options(config, cfg.Environment(name), args)
     url, secrets = _secret_changes(name, args)
     save(put(config, env, secrets), args.config)
-    stored = f"; DATABASE_URL stored in the keyring: {_url_cell(url)}" if url else ""
-    print(f"added environment {name!r}, limit {limit_text(config, env)}{stored}")
-    return 0
+    return _saved("added", config, env, url)
 
 
 def env_set(args: argparse.Namespace) -> int:
@@ -110,8 +108,12 @@ def env_set(args: argparse.Namespace) -> int:
     if not (given(args, Scope.ENVIRONMENT) or given(args, Scope.THRESHOLDS) or secrets):
         raise UsageError("nothing to change: give at least one option")
     save(put(config, changed, secrets), args.config)
+    return _saved("updated", config, changed, url)
+
+
+def _saved(verb: str, config: cfg.Config, env: cfg.Environment, url: Stored) -> int:
     stored = f"; DATABASE_URL stored in the keyring: {_url_cell(url)}" if url else ""
-    print(f"updated environment {env.name!r}, limit {limit_text(config, changed)}{stored}")
+    print(f"{verb} environment {env.name!r}, limit {limit_text(config, env)}{stored}")
     return 0
 
 
