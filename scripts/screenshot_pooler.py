@@ -47,10 +47,13 @@ def main() -> int:
     demo, config = start_demo()
     try:
         shoot(config, DOCS / "screenshot-pooler-chart.png", 70.0, "connections")
-        deadline = time.monotonic() + 120
+        # Catch a burst as it starts (between bursts nobody waits): quiet first, then busy.
+        deadline = time.monotonic() + 180
+        while waiting(config) > 0 and time.monotonic() < deadline:
+            time.sleep(0.5)
         while waiting(config) == 0 and time.monotonic() < deadline:
-            time.sleep(1.0)
-        shoot(config, DOCS / "screenshot-pooler-tab.png", 4.0, "pooler")
+            time.sleep(0.5)
+        shoot(config, DOCS / "screenshot-pooler-tab.png", 2.5, "pooler")
     finally:
         demo.send_signal(signal.SIGINT)
         demo.wait(60)

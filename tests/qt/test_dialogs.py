@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -148,3 +149,31 @@ def test_prometheus_url_is_checked_then_saved_with_the_environment(
         assert saved is not None and saved.prometheus_url == "http://prometheus.internal:9090"
 
     run(scenario())
+
+
+def test_pgbouncer_url_is_checked_then_stored_in_the_keyring_only(
+    harness: AppHarness, run: Any
+) -> None:
+    import keyring
+
+    admin = "postgresql://pooler:d1al0g-S3cret@pool.internal:6432/pgbouncer"
+
+    async def scenario() -> None:
+        harness.write(cfg.Config((environment("prod", interval=60),)))
+        await harness.open()
+        dialog = await _open_dialog(harness, "prod")
+        assert dialog.pgbouncer.echoMode() == QLineEdit.EchoMode.Password
+        dialog.pgbouncer.setText(admin.replace("/pgbouncer", "/app"))
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        assert "names the database 'pgbouncer'" in plain(dialog.error)
+        assert "d1al0g" not in plain(dialog.error)
+        dialog.pgbouncer.setText(admin)
+        await _save(dialog)
+        assert keyring.get_password(KEYRING_SERVICE, "prod/pgbouncer") == admin
+        assert "d1al0g" not in harness.path.read_text()
+
+    try:
+        run(scenario())
+    finally:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+            keyring.delete_password(KEYRING_SERVICE, "prod/pgbouncer")

@@ -27,7 +27,8 @@ from pandadmin.core import settings
 from pandadmin.core.config import Config, Environment
 from pandadmin.core.health_secrets import encode_headers
 from pandadmin.core.models import DatabaseResult, Status
-from pandadmin.core.secret_keys import headers_key
+from pandadmin.core.pooler import parse_admin_url
+from pandadmin.core.secret_keys import headers_key, pgbouncer_key
 from pandadmin.core.settings import check_name
 from pandadmin.core.transaction import EnvironmentChange
 from pandadmin.core.url_keywords import ignored_note
@@ -62,6 +63,8 @@ class EnvironmentDialog(QDialog):
         self.alembic = QLineEdit(self)
         self.browse = QPushButton("Browse…", self)
         self.prometheus = QLineEdit(self)
+        self.pgbouncer = QLineEdit(self)
+        self.pgbouncer.setEchoMode(QLineEdit.EchoMode.Password)
         self.services = ServicesEditor(self)
         self.error = QLabel("", self)
         self.buttons = QDialogButtonBox(
@@ -104,6 +107,11 @@ class EnvironmentDialog(QDialog):
         form.addRow("Alembic", _row(self.alembic, self.browse))
         self.alembic.setPlaceholderText("alembic.ini or the script folder holding versions/")
         form.addRow("Prometheus", self.prometheus)
+        form.addRow("PgBouncer", self.pgbouncer)
+        self.pgbouncer.setPlaceholderText(
+            "optional admin console URL: postgresql://user:password@host:6432/pgbouncer"
+            " (kept in the keyring; empty keeps the stored one)"
+        )
         self.prometheus.setPlaceholderText(
             "optional: http://prometheus:9090 scraping a pandadmin collector (history)"
         )
@@ -222,6 +230,9 @@ class EnvironmentDialog(QDialog):
             headers_key(name, service): encode_headers(values)
             for service, values in self.services.header_changes().items()
         }
+        pooler = self.pgbouncer.text().strip()
+        if pooler:
+            headers[pgbouncer_key(name)] = normalise(parse_admin_url(pooler))
         return EnvironmentChange(env, url, previous, headers)
 
     def show_error(self, message: str) -> None:
