@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pandadmin.core.config import Environment
 from pandadmin.core.models import ActivitySample
+from pandadmin.core.pooler import POOLER_APPLICATION
 
 OWN_APPLICATION = "pandadmin"
 NO_NAME = "(no application_name)"
@@ -34,9 +35,14 @@ class HolderRow:
         return "—" if self.expected is None else str(self.expected)
 
 
-def by_application(sample: ActivitySample, env: Environment | None) -> tuple[HolderRow, ...]:
-    """Every application seen plus every configured service, most connections first."""
+def by_application(
+    sample: ActivitySample, env: Environment | None, pooler_cap: int | None = None
+) -> tuple[HolderRow, ...]:
+    """Every application seen plus every configured service, most connections first.
+    `pooler_cap`: PgBouncer's server cap, the budget of its (attributed) server connections."""
     expected = _expected(env)
+    if pooler_cap is not None:
+        expected[POOLER_APPLICATION] = pooler_cap
     counts = {name or NO_NAME: count for name, count in sample.by_application.items()}
     names = set(counts) | set(expected)
     shown = [n for n in names if n in counts or expected.get(n)]

@@ -59,6 +59,12 @@ def test_waiting_clients_show_in_list_tab_and_chart(
             cap = chart.lines["server_cap"]
             assert cap.isVisible() and cap.value() == 5
             assert pooled.bouncer.admin_password not in panel.summary.text()
+            holders = window.detail.holders.applications
+            budgets = {
+                holders.item(r, 0).text(): holders.item(r, 2).text()
+                for r in range(holders.rowCount())
+            }
+            assert budgets.get("pgbouncer") == "5"  # its server connections against its cap
         finally:
             for task in tasks:
                 task.cancel()

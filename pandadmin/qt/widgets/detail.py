@@ -86,7 +86,9 @@ class EnvironmentDetail(QWidget):
         sample = report.database.sample if report and report.database else None
         self.chart.show_environment(history, report, env.thresholds, reference)
         unreachable = report is not None and present.unreachable_text(report) is not None
-        self.holders.show_sample(sample, env, UNREACHABLE_HOLDERS if unreachable else None)
+        pooled = report.pooler.sample if report and report.pooler else None
+        cap = pooled.server_cap if pooled else None
+        self.holders.show_sample(sample, env, UNREACHABLE_HOLDERS if unreachable else None, cap)
         self.sessions.show_sample(sample)
         self.health.show_results(report.services if report else (), history)
         self.migrations.show_status(report.migrations if report else None)

@@ -38,7 +38,11 @@ class HoldersPanel(QWidget):
         layout.addLayout(row, 1)
 
     def show_sample(
-        self, sample: ActivitySample | None, env: Environment | None, why: str | None = None
+        self,
+        sample: ActivitySample | None,
+        env: Environment | None,
+        why: str | None = None,
+        pooler_cap: int | None = None,
     ) -> None:
         """`why`: what to say instead when there is no sample (e.g. unreachable since …)."""
         if sample is None:
@@ -46,7 +50,7 @@ class HoldersPanel(QWidget):
                 table.fill([])
             self.ages.setText(why or "No connection data yet: the first poll is on its way.")
             return
-        rows = by_application(sample, env)
+        rows = by_application(sample, env, pooler_cap)
         warn = theme.tint(Status.WARNING, 70)
         self.applications.fill(
             [(r.application, r.actual, r.expected_text, "over budget" if r.over_budget else "")
