@@ -50,6 +50,8 @@ def _inside(f: Field) -> list[float]:
 COMPANIONS: dict[str, tuple[str, object]] = {
     "warning_pct": ("critical_pct", 100),
     "critical_pct": ("warning_pct", 1),
+    "pooler_wait_warning_s": ("pooler_wait_critical_s", 3600),
+    "pooler_wait_critical_s": ("pooler_wait_warning_s", 0.1),
     "cert_warning_days": ("cert_critical_days", 0),
     "cert_critical_days": ("cert_warning_days", 3650),
     "json_key": ("json_value", "UP"),

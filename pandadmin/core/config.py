@@ -42,6 +42,8 @@ class Thresholds:
     warning_pct: float = 80.0
     critical_pct: float = 95.0
     idle_in_transaction_s: float = 60.0
+    pooler_wait_warning_s: float = 1.0  # PgBouncer's oldest waiting client
+    pooler_wait_critical_s: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)

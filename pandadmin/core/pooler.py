@@ -18,8 +18,6 @@ from pandadmin.core.urls import DatabaseUrl, UrlError, parse
 
 ADMIN_DATABASE = "pgbouncer"  # the admin console's pseudo-database
 POOLER_APPLICATION = "pgbouncer"  # the application its server connections are shown under
-WAIT_WARNING_S = 1.0
-WAIT_CRITICAL_S = 5.0
 SERVER_STATES = ("active", "idle", "used", "tested", "login")
 
 Row = Mapping[str, Any]
@@ -163,7 +161,7 @@ def pooler_findings(
             return [Finding(Status.UNKNOWN, reason, FindingKind.POOLER_UNCHECKED)]
         reason = f"pooler unreachable: {result.error or 'no answer'}"
         return [Finding(Status.CRITICAL, reason, FindingKind.POOLER_UNREACHABLE)]
-    found = _wait_findings(sample) + _client_findings(sample, thresholds)
+    found = _wait_findings(sample, thresholds) + _client_findings(sample, thresholds)
     clients = budget_status(pools.worst_case, sample.max_client_conn)
     if clients != Status.OK:
         reason = (
@@ -181,19 +179,21 @@ def pooler_findings(
     return found
 
 
-def wait_status(max_wait_s: float) -> Status:
-    """Clients queued longer than 1 s: warning; longer than 5 s: critical (DESIGN.md)."""
-    if max_wait_s > WAIT_CRITICAL_S:
+def wait_status(max_wait_s: float, thresholds: Thresholds) -> Status:
+    """Clients queued longer than 1 s: warning; longer than 5 s: critical (DESIGN.md
+    defaults; per environment `pooler_wait_warning_s` / `pooler_wait_critical_s`)."""
+    if max_wait_s > thresholds.pooler_wait_critical_s:
         return Status.CRITICAL
-    return Status.WARNING if max_wait_s > WAIT_WARNING_S else Status.OK
+    return Status.WARNING if max_wait_s > thresholds.pooler_wait_warning_s else Status.OK
 
 
-def _wait_findings(sample: PoolerSample) -> list[Finding]:
+def _wait_findings(sample: PoolerSample, thresholds: Thresholds) -> list[Finding]:
     wait, waiting = sample.max_wait_s, sample.clients["waiting"]
-    status = wait_status(wait)
+    status = wait_status(wait, thresholds)
     if status == Status.OK:
         return []
-    bound = WAIT_CRITICAL_S if status == Status.CRITICAL else WAIT_WARNING_S
+    critical = status == Status.CRITICAL
+    bound = thresholds.pooler_wait_critical_s if critical else thresholds.pooler_wait_warning_s
     text = f"{waiting} pooler clients waiting, the longest for {wait:.1f} s"
     text += f" ({status.label} above {bound:g} s)"
     return [Finding(status, text, FindingKind.POOLER_WAIT)]

@@ -200,6 +200,10 @@ FIELDS: tuple[Field, ...] = (
     _float("critical_pct", _T, 95.0, 1, 100, "critical at this % of the connection limit"),
     _float("idle_in_transaction_s", _T, 60.0, 1, 86400,
            "warning when a transaction is idle longer than this"),
+    _float("pooler_wait_warning_s", _T, 1.0, 0.1, 3600,
+           "warning when a PgBouncer client waits longer than this"),
+    _float("pooler_wait_critical_s", _T, 5.0, 0.1, 3600,
+           "critical when a PgBouncer client waits longer than this"),
     Field("health_url", _S, str, None, "http(s) URL of the service's health endpoint",
           check_str=check_health_url, metavar="URL"),
     _int("pool_size", _S, 5, 0, 10_000, "SQLAlchemy pool_size per worker"),
@@ -235,6 +239,10 @@ def check_thresholds(values: Mapping[str, Any]) -> None:
     critical = values.get("critical_pct", field("critical_pct").default)
     if warning > critical:
         raise ValueError("warning_pct must not exceed critical_pct")
+    wait_warning = values.get("pooler_wait_warning_s", field("pooler_wait_warning_s").default)
+    wait_critical = values.get("pooler_wait_critical_s", field("pooler_wait_critical_s").default)
+    if wait_warning > wait_critical:
+        raise ValueError("pooler_wait_warning_s must not exceed pooler_wait_critical_s")
 
 
 def check_health_conditions(values: Mapping[str, Any]) -> None:

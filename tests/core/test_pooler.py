@@ -155,3 +155,13 @@ def test_no_pooler_means_null_in_json_and_nothing_in_history() -> None:
     assert report.to_json()["pooler"] is None
     assert not any(k.startswith("pooler.") for k in sample_from_report(report).values)
     assert report.to_json()["database"]["status"] == "ok"
+
+
+def test_wait_thresholds_are_per_environment() -> None:
+    strict = Thresholds(pooler_wait_warning_s=0.5, pooler_wait_critical_s=2.0)
+    lim = limits(50, replace(SAMPLE, total=10))
+    found = pooler_findings(make(waiting=2, maxwait=2.5), strict, Budget(0), lim)
+    assert [(f.status, f.reason) for f in found] == [
+        (Status.CRITICAL, "2 pooler clients waiting, the longest for 2.5 s (critical above 2 s)")
+    ]
+    assert reasons(make(waiting=2, maxwait=2.5))[0][0] == Status.WARNING  # the defaults

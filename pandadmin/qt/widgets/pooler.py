@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from pandadmin.core.config import Thresholds
 from pandadmin.core.models import Status
 from pandadmin.core.pooler import Pool, PoolerResult, wait_status
 from pandadmin.qt import present, theme
@@ -34,7 +35,10 @@ class PoolerPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.pools, 1)
 
-    def show_result(self, result: PoolerResult | None) -> None:
+    def show_result(
+        self, result: PoolerResult | None, thresholds: Thresholds | None = None
+    ) -> None:
+        thresholds = thresholds or Thresholds()
         if result is None:
             self.summary.setText(html.escape(NO_POOLER))
             self.pools.fill([])
@@ -57,7 +61,7 @@ class PoolerPanel(QWidget):
         shown = [p for p in sample.pools if p.database != "pgbouncer"]
         self.pools.fill(
             [_row(p) for p in shown],
-            tints=[_tint(p) for p in shown],
+            tints=[_tint(p, thresholds) for p in shown],
             keys=[(p.database, p.user) for p in shown],
         )
 
@@ -75,6 +79,6 @@ def _row(pool: Pool) -> tuple[str | int, ...]:
     )
 
 
-def _tint(pool: Pool) -> QColor | None:
-    status = wait_status(pool.max_wait_s)
+def _tint(pool: Pool, thresholds: Thresholds) -> QColor | None:
+    status = wait_status(pool.max_wait_s, thresholds)
     return theme.tint(status, 70) if status != Status.OK else None
