@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import pytest
 import qasync
+import shiboken6
 
 from pandadmin.core import config as cfg
 from pandadmin.core.secrets import AsyncSecrets, KeyringStore
@@ -62,18 +63,17 @@ async def until(predicate: Callable[[], T], timeout: float = 10.0, what: str = "
 
 @pytest.fixture(autouse=True)
 def gui_thread_gc() -> Iterator[None]:
-    """No automatic garbage collection during a GUI test, one full collection on the main
-    thread after it (as the app does: pandadmin/qt/gui_gc.py).
+    """No automatic garbage collection during a GUI test (as in the app: qt/gui_gc.py); full
+    collections on the main thread before and after it.
 
     An automatic collection runs in whichever thread allocates past the threshold: the loop's
-    executor, DNS, the keyring. A closed qasync loop is cyclic garbage whose timer QObject
-    still has Qt timers registered with the main thread (a cancelled call_later, wait_for's
-    timeout, keeps its timer); freed from a worker thread it cannot unregister them, and the
-    next one to fire is delivered to freed memory: a segfault inside a later test's
-    run_forever. Autouse, so it is torn down after `loop`: the loop is closed by then.
+    executor, DNS, the keyring. Garbage holding Qt objects must not be freed there. Before:
+    pytest drops a test's fixture values (its loop, its app) only after its teardown, so
+    they are collected at the next test's start.
     """
     was_enabled = gc.isenabled()
     gc.disable()
+    gc.collect()
     yield
     gc.collect()
     if was_enabled:
@@ -102,6 +102,12 @@ def loop(qapp: Any) -> Iterator[qasync.QEventLoop]:
         event_loop.run_until_complete(asyncio.wait(pending, timeout=5))
     event_loop.close()
     asyncio.set_event_loop(None)
+    # A closed qasync loop keeps the Qt timers of its cancelled callbacks (wait_for's
+    # timeouts) registered on its timer object, and the loop is cyclic garbage. Freed by a
+    # collection in a worker thread, ~QObject cannot unregister them ("Timers cannot be
+    # stopped from another thread") and the next one to fire is delivered to freed memory:
+    # a segfault in a later test's run_forever. Deleted here, on the GUI thread, they go.
+    shiboken6.delete(event_loop._timer)
 
 
 Cleanup = Callable[[], Awaitable[None]]

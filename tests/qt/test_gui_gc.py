@@ -1,11 +1,16 @@
 """Garbage holding Qt objects is freed on the GUI thread: the collector's stop() collects
-there and puts automatic collection back as start() found it."""
+there and puts automatic collection back as start() found it; a GUI test's closed loop
+leaves no Qt timer that a collection in a worker thread could orphan."""
 
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import threading
 import weakref
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,3 +58,24 @@ def test_the_timer_collects_past_the_threshold(qapp: Any) -> None:
     collector.collect()
     assert ref() is None and freed_in == [threading.main_thread()]
     collector.stop()
+
+
+def test_a_worker_threads_collection_after_a_gui_test_orphans_no_qt_timer() -> None:
+    """gc_probe.py in a child pytest: a collection in a worker thread right after a GUI test
+    used to free that test's loop there and leave its Qt timers registered; the first to
+    fire then segfaulted (or, at least, Qt warned that timers cannot be stopped from
+    another thread)."""
+    root = Path(__file__).resolve().parents[2]
+    probe = Path(__file__).with_name("gc_probe.py").relative_to(root)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    child = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(probe)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=150,
+    )
+    assert child.returncode == 0, (
+        f"exit {child.returncode}:\n{child.stdout[-3000:]}{child.stderr[-2000:]}"
+    )
