@@ -18,6 +18,7 @@ from pandadmin.core.models import DatabaseResult, HealthResult
 from pandadmin.core.report import EnvironmentReport, build_report
 from pandadmin.core.samples import MIGRATION_CODES, Sample, sample_from_report
 from pandadmin.core.store import RAW_KEEP_S, Store
+from pandadmin.core.store_codec import decode_many, encode
 from pandadmin.core.store_schema import SCHEMA_VERSION
 from pandadmin.core.store_writer import StoreWriter
 from tests.core.test_status import SAMPLE
@@ -158,3 +159,13 @@ def test_the_writer_thread_batches_and_flushes(tmp_path: Path) -> None:
     store = Store(tmp_path / STORE_NAME, readonly=True)
     assert len(list(store.raw(0))) == 50 and writer.written == 50
     assert [name for name, _t, _text in store.latest_reports()] == ["prod"]
+
+
+def test_values_pack_small_and_fall_back_to_wider_integers() -> None:
+    small = np.array([1.25, np.nan, -3.0, 3276.0])
+    wide = np.array([1.5, np.nan, 1e6, -250000.0])
+    assert len(encode(small)) == 1 + 4 * 2 and len(encode(wide)) == 1 + 4 * 4
+    for values in (small, wide):
+        back = decode_many([encode(values), encode(values[::-1])], 4)
+        assert np.array_equal(back[0], np.round(values, 1), equal_nan=True)
+        assert np.array_equal(back[1], np.round(values[::-1], 1), equal_nan=True)
