@@ -9,6 +9,7 @@ imports the heavy parts (Qt, the database driver, the demo stack) when it runs.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -87,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pandadmin.core.config import default_path  # after parsing: --version needs none
 
         args.config = args.config or default_path()
+        args.data_dir = getattr(args, "data_dir", None)
+        if args.data_dir is not None:  # every part (the app, screenshot) reads it from there
+            os.environ["PANDADMIN_DATA_DIR"] = str(args.data_dir)
         handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", open_app)
         return handler(args)
     except CliError as exc:

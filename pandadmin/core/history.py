@@ -261,6 +261,8 @@ class EnvironmentHistory:
         self.pooler = RingBuffer(capacity_for(interval), len(POOLER_SERIES))
         # What a team Prometheus saw where this app did not (filled by the Qt link).
         self.remote: RangeSeries | None = None
+        # min/max envelopes from the store for ranges beyond the ring's day: (width, t, values)
+        self.stored: tuple[int, Array, Array] | None = None
 
     def record(self, report: EnvironmentReport) -> None:
         self._record_database(report)
@@ -292,9 +294,21 @@ class EnvironmentHistory:
     def window(self, seconds: float, now: float, max_points: int = 1600) -> Window:
         """The samples of the last `seconds` before `now`, reduced when too many."""
         start = now - seconds
+        if seconds > DAY_S:
+            return self._long_window(start, now, max_points)
         if self.connections.count_since(start) <= max_points:
             return Window(*self.connections.since(start))
         return self._reduced.window(start, now, max_points // 2)
+
+    def _long_window(self, start: float, now: float, max_points: int) -> Window:
+        """The stored envelope where the ring has nothing, then the ring, reduced."""
+        t, v = self.connections.since(start)
+        if self.stored is not None:
+            _width, stored_t, stored_v = self.stored
+            older = (stored_t >= start) & (stored_t < (t[0] if len(t) else math.inf))
+            t = np.concatenate((stored_t[older], t))
+            v = np.concatenate((stored_v[older], v))
+        return reduce_minmax(t, v, start, now, max_points // 2)
 
     def set_interval(self, interval: float) -> None:
         if interval != self.interval:

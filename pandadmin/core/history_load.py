@@ -51,7 +51,9 @@ def envelopes(store: Store, width: int, start: float, end: float) -> dict[str, S
     out = {}
     for env, r in rollup_columns(store, width, CHART_NAMES, start, end).items():
         t = np.column_stack((r.t, r.t + width / 2)).ravel()
-        values = np.stack((_zeros(r.mins), _zeros(r.maxs)), axis=1).reshape(-1, len(CHART_NAMES))
+        values = np.stack((zero_absent_states(r.mins), zero_absent_states(r.maxs)), axis=1).reshape(
+            -1, len(CHART_NAMES)
+        )
         out[env] = with_gaps(t, values, width * 0.75)
     return out
 
@@ -66,10 +68,10 @@ def with_gaps(t: Array, values: Array, max_gap: float) -> Series:
 
 
 def _raw_series(t: Array, values: Array, gap: float) -> Series:
-    return with_gaps(t, _zeros(values), gap)
+    return with_gaps(t, zero_absent_states(values), gap)
 
 
-def _zeros(values: Array) -> Array:
+def zero_absent_states(values: Array) -> Array:
     """States absent from a sample that reached the database count 0 (the total is known)."""
     known = np.isfinite(values[:, -1:])
     return np.where(np.isnan(values) & known, 0.0, values)

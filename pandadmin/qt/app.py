@@ -72,7 +72,10 @@ async def load_config(path: Path) -> cfg.Config:
 
 
 async def open_controller(
-    config_path: Path, secrets: AsyncSecrets | None = None, remember: bool = True
+    config_path: Path,
+    secrets: AsyncSecrets | None = None,
+    remember: bool = True,
+    data_dir: Path | None = None,
 ) -> Controller:
     """Load the config (and, with `remember`, the window's saved state) off the UI thread
     and start a controller on it."""
@@ -80,7 +83,7 @@ async def open_controller(
     state = await asyncio.to_thread(window_state.load) if remember else None
     # Its worker is a daemon thread: a keyring stuck on an unlock prompt cannot block exit.
     secrets = secrets or DesktopSecrets(open_store(config))
-    controller = Controller(config_path, config, secrets, remember=remember)
+    controller = Controller(config_path, config, secrets, remember=remember, data_dir=data_dir)
     controller.start(state)
     return controller
 

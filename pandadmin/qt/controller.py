@@ -15,9 +15,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from pandadmin.core import config as cfg
+from pandadmin.core import datadir
 from pandadmin.core.alembic_config import normalise_path
 from pandadmin.core.alerts import AlertTracker
 from pandadmin.core.history import HistoryStore
+from pandadmin.core.history_feed import HistoryFeed
 from pandadmin.core.models import worst
 from pandadmin.core.poller import Poller, probe_connection
 from pandadmin.core.report import EnvironmentReport
@@ -28,6 +30,7 @@ from pandadmin.qt.asyncbridge import TaskBridge
 from pandadmin.qt.dialogs.confirm import Confirmation, confirm, inform
 from pandadmin.qt.dialogs.environment import EnvironmentDialog
 from pandadmin.qt.gui_gc import GuiThreadCollector
+from pandadmin.qt.history_link import HistoryLink
 from pandadmin.qt.main_window import MainWindow
 from pandadmin.qt.present import clock
 from pandadmin.qt.prometheus_link import PrometheusLink
@@ -42,7 +45,12 @@ class Controller(QObject):
     report_shown = Signal(str)  # environment name, after the window rendered its report
 
     def __init__(
-        self, config_path: Path, config: cfg.Config, secrets: AsyncSecrets, remember: bool = False
+        self,
+        config_path: Path,
+        config: cfg.Config,
+        secrets: AsyncSecrets,
+        remember: bool = False,
+        data_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.config_path, self.config, self.secrets = config_path, config, secrets
@@ -53,6 +61,10 @@ class Controller(QObject):
         self.window = MainWindow(self.history)
         self.tray = Tray(self.window)
         self.poller = Poller(config, secrets, self.on_report)
+        self.polling = False
+        self.source_note = ""  # says where the data comes from when not from this app
+        self.feed = HistoryFeed(datadir.data_dir(data_dir), say=self._history_said)
+        self.link = HistoryLink(self, self.feed)
         self.collector = GuiThreadCollector(self)
         self.prometheus = PrometheusLink(self)
         self.dialog: EnvironmentDialog | None = None
@@ -83,8 +95,20 @@ class Controller(QObject):
         self.window.show()
         self.tray.show()
         self.collector.start()
-        self.poller.start()
+        self.link.start()  # then polling starts, unless a collector polls already
         self.prometheus.start()
+
+    def start_polling(self) -> None:
+        if not self.polling:
+            self.polling = True
+            self.poller.start()
+
+    async def stop_polling(self) -> None:
+        """A collector took over: close this app's monitoring connections."""
+        if self.polling:
+            self.polling = False
+            poller, self.poller = self.poller, Poller(self.config, self.secrets, self.on_report)
+            await poller.close()
 
     async def close(self) -> None:
         """Stop tasks and polling, close every connection and client, then the window."""
@@ -94,6 +118,7 @@ class Controller(QObject):
             await asyncio.wait_for(self.poller.close(), 5.0)
         except TimeoutError:
             log.warning("poller did not close within 5 s")
+        await self.feed.close()
         self.secrets.close()
         if self.remember:
             await asyncio.to_thread(window_state.save, self.window.capture_state())
@@ -109,6 +134,7 @@ class Controller(QObject):
         if env is None:
             return  # a poll that finished after its environment was removed
         self.history.record(report, env.interval)
+        self.feed.record(report)
         alert = self.alerts.observe(report.name, report.status, report.reasons)
         if alert is not None:
             self.tray.notify(alert)
@@ -116,24 +142,41 @@ class Controller(QObject):
         self._update_summary()
         self.report_shown.emit(report.name)
 
+    def show_followed(self, report: EnvironmentReport) -> None:
+        """A report the collector stored (its chart samples arrive as store rows; it
+        sends the notifications)."""
+        env = self.config.environment(report.name)
+        if env is None:
+            return
+        self.history.ensure(report.name, env.interval).record_services(report)
+        self.window.show_report(report)
+        self._update_summary()
+        self.report_shown.emit(report.name)
+
+    def _history_said(self, message: str) -> None:
+        log.warning("%s", message)
+        self.window.set_status_message(message)
+
     def _update_summary(self) -> None:
         reports = self.window.reports.values()
         status = worst(r.status for r in reports)
         bad = [f"{r.name}: {r.status.label}" for r in reports if r.status.needs_attention]
         self.tray.set_status(status, "\n".join(bad) or "all environments fine")
         last = max((r.checked_at for r in reports), default=None)
-        self.window.set_status_message(f"Overall {status.label} · last poll {clock(last)}")
+        note = f" · {self.source_note}" if self.source_note else ""
+        self.window.set_status_message(f"Overall {status.label} · last poll {clock(last)}{note}")
 
     # intents ------------------------------------------------------------------------------
 
     def poll_now(self) -> None:
-        self.bridge.run("poll-now", self.poller.poll_now())
+        if self.polling:  # else a collector polls: this app opens no connection of its own
+            self.bridge.run("poll-now", self.poller.poll_now())
 
     def focus(self, name: str) -> None:
         """Session lists (with query text) are fetched only for the environment on screen;
         a newly shown one is polled at once so its Sessions tab is not empty until the tick."""
         self.poller.show_sessions([name])
-        if name in self.window.reports:
+        if self.polling and name in self.window.reports:
             self.bridge.run("poll-shown", self.poller.poll_now([name]))
 
     def open_dialog(self, name: str | None) -> None:
@@ -219,7 +262,8 @@ class Controller(QObject):
                 return
         outcome = "done" if done else "the session no longer exists"
         self.window.set_status_message(f"{verb} backend {pid}: {outcome}")
-        await self.poller.poll_now([name])
+        if self.polling:
+            await self.poller.poll_now([name])
 
     def apply_config(self, config: cfg.Config, restart: str | None = None) -> None:
         """Follow a saved config: poller, history, alerts and window."""

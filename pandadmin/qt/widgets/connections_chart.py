@@ -23,7 +23,14 @@ from pandadmin.core.report import EnvironmentReport
 from pandadmin.core.status import threshold_band
 from pandadmin.qt import present, theme
 
-WINDOWS = (("5 min", 300.0), ("1 h", 3600.0), ("24 h", 86400.0))
+# Up to 24 h from the in-memory history; 7 d and 30 d from the store's rollups.
+WINDOWS = (
+    ("5 min", 300.0),
+    ("1 h", 3600.0),
+    ("24 h", 86400.0),
+    ("7 d", 7 * 86400.0),
+    ("30 d", 30 * 86400.0),
+)
 LINE_STYLES = {
     "limit": (Status.CRITICAL, Qt.PenStyle.SolidLine),
     "max_connections": (Status.UNKNOWN, Qt.PenStyle.DashLine),

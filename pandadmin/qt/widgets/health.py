@@ -12,6 +12,7 @@ from pandadmin.core.history import EnvironmentHistory, ServiceTrace
 from pandadmin.core.models import HealthResult, Status
 from pandadmin.qt import present, theme
 from pandadmin.qt.widgets.health_details import details_html
+from pandadmin.qt.widgets.health_timeline import HealthTimeline
 
 HEADERS = ("", "Service", "HTTP", "Latency", "Recent latency", "Problem")
 
@@ -65,9 +66,14 @@ class HealthPanel(QWidget):
         self.grid = QGridLayout()
         self.grid.setHorizontalSpacing(14)
         self.empty = QLabel("No services configured: add one in Edit environment (Ctrl+E).", self)
+        self.timeline_title = QLabel("<b>Up / down over the chart's range</b>", self)
+        self.timeline = HealthTimeline(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty)
         layout.addLayout(self.grid)
+        layout.addSpacing(10)
+        layout.addWidget(self.timeline_title)
+        layout.addWidget(self.timeline)
         layout.addStretch(1)
         self._rows: dict[str, tuple[QLabel, ...]] = {}
         self._sparks: dict[str, Sparkline] = {}
@@ -83,6 +89,17 @@ class HealthPanel(QWidget):
         for result in results:
             trace = history.services.get(result.service) if history else None
             self._update(result, trace)
+
+    def show_timeline(
+        self,
+        services: tuple[str, ...],
+        series: tuple[np.ndarray, np.ndarray] | None,
+        start: float,
+        end: float,
+    ) -> None:
+        """Each service's up/down history (from the store) between `start` and `end`."""
+        self.timeline_title.setVisible(bool(services))
+        self.timeline.show_timeline(services, series, start, end)
 
     def _rebuild(self, names: list[str]) -> None:
         while self.grid.count():

@@ -21,8 +21,10 @@ class MigrationsPanel(QWidget):
         self.pending = SimpleTable(("Pending revision", "Message"), self)
         self.problems = QLabel("", self)
         self.problems.setWordWrap(True)
+        self.changed = QLabel("", self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.changed)
         layout.addWidget(self.pending, 1)
         layout.addWidget(self.problems)
 
@@ -46,6 +48,17 @@ class MigrationsPanel(QWidget):
         )
         self.pending.fill([(r.revision, r.message or "") for r in status.pending])
         self.problems.setText(_problems(status))
+
+    def show_changed(self, changed: tuple[str, float] | None) -> None:
+        """When the status last changed, as far back as the history store knows."""
+        if changed is None:
+            self.changed.setText("")
+            return
+        status, since = changed
+        self.changed.setText(
+            f"Status last changed {present.clock(since)} ({present.ago(since)}): "
+            f"{status.replace('_', ' ')} since then"
+        )
 
 
 def _problems(status: MigrationStatus) -> str:
