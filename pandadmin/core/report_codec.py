@@ -1,6 +1,6 @@
 """EnvironmentReport to JSON text and back, exactly (for the store's "latest report").
 
-Generic over frozen dataclasses, tuples, mappings and enums, driven by the type hints, so
+Generic over frozen dataclasses, tuples, mappings, enums and dates, driven by the type hints, so
 fields added to the value objects travel without changes here. The drill-down's session
 list (query text) is left out on purpose: the store never holds query text.
 """
@@ -8,8 +8,10 @@ list (query text) is left out on purpose: the store never holds query text.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import enum
 import json
+import sys
 import types
 import typing
 from collections.abc import Mapping
@@ -45,6 +47,8 @@ def _plain(value: Any) -> Any:
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, datetime.date):  # datetime too: a subclass
+        return value.isoformat()
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
@@ -54,7 +58,20 @@ def _plain(value: Any) -> Any:
 
 @cache
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    try:
+        return typing.get_type_hints(cls)
+    except NameError:  # a hint imported only for type checking: look among core's classes
+        return typing.get_type_hints(cls, localns=_core_classes())
+
+
+def _core_classes() -> dict[str, Any]:
+    modules = [m for name, m in list(sys.modules.items()) if name.startswith("pandadmin.core")]
+    return {
+        name: value
+        for module in modules
+        for name, value in vars(module).items()
+        if isinstance(value, type)
+    }
 
 
 def _build(hint: Any, value: Any) -> Any:
@@ -78,6 +95,8 @@ def _build(hint: Any, value: Any) -> Any:
         return hint(**kwargs)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return hint(value)
+    if hint in (datetime.datetime, datetime.date):
+        return hint.fromisoformat(value)
     if hint is float and isinstance(value, int):
         return float(value)
     return value

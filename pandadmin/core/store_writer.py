@@ -96,9 +96,13 @@ class StoreWriter:
 
     def _write(self, store: Store, items: list[tuple[Sample, EnvironmentReport | None]]) -> None:
         started = time.perf_counter()
-        reports = {
-            r.name: (r.checked_at, report_codec.dumps(r)) for _s, r in items if r is not None
-        }
+        reports = {}
+        for _sample, report in items:
+            if report is not None:
+                try:
+                    reports[report.name] = (report.checked_at, report_codec.dumps(report))
+                except (TypeError, ValueError) as exc:  # a value the codec does not know yet
+                    log.error("latest report of %s not stored: %s", report.name, exc)
         try:
             store.write([sample for sample, _r in items], reports)
         except StoreError as exc:

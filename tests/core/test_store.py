@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sqlite3
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 from pandadmin.core import report_codec
 from pandadmin.core.config import Config, Environment, Service
 from pandadmin.core.datadir import STORE_NAME, open_store
-from pandadmin.core.migrations import MigrationStatus
+from pandadmin.core.migrations import MigrationStatus, Revision
 from pandadmin.core.models import DatabaseResult, HealthResult
 from pandadmin.core.report import EnvironmentReport, build_report
 from pandadmin.core.samples import MIGRATION_CODES, Sample, sample_from_report
@@ -34,7 +35,8 @@ def report(at: float, total: int | None, up: bool = True) -> EnvironmentReport:
         sample = replace(SAMPLE, taken_at=at, total=total, by_state=states)
     db = DatabaseResult("postgresql://app:***@h:5432/app", at, sample, None if sample else "down")
     health = HealthResult("api", "http://127.0.0.1:1/health", up, at, 200, 12.34 if up else None)
-    migrations = MigrationStatus("behind", ("a",), ("b",), (), None)
+    pending = Revision("b", ("a",), (), (), "add users", "b.py", datetime(2026, 11, 30, 9, 15))
+    migrations = MigrationStatus("behind", ("a",), ("b",), (pending,), None)
     return build_report(Config((ENV,)), ENV, (health,), db, migrations, at)
 
 

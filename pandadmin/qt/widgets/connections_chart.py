@@ -72,9 +72,12 @@ class ConnectionsChart(QWidget):
         title = QLabel("<b>Connections</b>", self)
         bar.addWidget(title)
         bar.addSpacing(12)
-        bar.addWidget(QLabel(_legend(SHOWN), self))
+        legend = QLabel(_legend(SHOWN), self)
+        legend.setWordWrap(True)  # a narrow window wraps it instead of growing for five ranges
+        bar.addWidget(legend, 1)
         # Hidden (no room taken) unless the environment has a pooler.
         self.pooler_legend = QLabel("&nbsp;&nbsp;&nbsp;" + _legend(POOLER_SERIES), self)
+        self.pooler_legend.setWordWrap(True)
         self.pooler_legend.setVisible(False)
         bar.addWidget(self.pooler_legend)
         bar.addStretch(1)
