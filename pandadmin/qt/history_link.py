@@ -36,6 +36,7 @@ class HistoryLink:
         self.c.bridge.run("history", self._run())
         chart = self.c.window.detail.chart
         chart.range_changed.connect(lambda _s: self.c.bridge.run("history-range", self.ranges()))
+        chart.range_changed.connect(lambda _s: self.details_soon())
         self.c.window.environments.selected.connect(lambda _n: self.details_soon())
 
     async def _run(self) -> None:

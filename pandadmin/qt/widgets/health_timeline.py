@@ -42,15 +42,24 @@ class HealthTimeline(QWidget):
         return QSize(400, (len(self.services) + 1) * (ROW_H + GAP))
 
     def columns(self, width: int) -> np.ndarray:
-        """Per service and pixel column: the worst up fraction there (NaN: no data)."""
-        out = np.full((len(self.services), max(width, 1)), np.nan)
+        """Per service and pixel column: the worst up fraction there (NaN: no data). A
+        column between two samples shows the state of the one before it, unless they are
+        more than three sampling steps apart (then nothing was polling)."""
+        width = max(width, 1)
+        out = np.full((len(self.services), width), np.nan)
         if not len(self.t) or self.values.shape[1] != len(self.services):
             return out
         span = max(self.end - self.start, 1e-9)
+        step = float(np.median(np.diff(self.t))) if len(self.t) > 1 else span
+        starts = self.start + np.arange(width) * span / width
+        before = np.searchsorted(self.t, starts, side="right") - 1
+        fresh = (before >= 0) & (starts - self.t[np.maximum(before, 0)] <= 3 * step)
         where = ((self.t - self.start) / span * width).astype(int)
         inside = (where >= 0) & (where < width)
         for row in range(len(self.services)):
+            carried = np.where(fresh, self.values[np.maximum(before, 0), row], np.nan)
             np.fmin.at(out[row], where[inside], self.values[inside, row])
+            out[row] = np.fmin(out[row], carried)
         return out
 
     def paintEvent(self, _event: QPaintEvent) -> None:
