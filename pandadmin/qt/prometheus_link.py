@@ -61,7 +61,9 @@ class PrometheusLink:
         self.error = None
         history = self.c.history.ensure(env.name, env.interval)
         local = history.window(seconds, now)
-        gap = max(GAP_FACTOR * env.interval, series.step)
+        # Local points closer than this cover Prometheus' point (two steps: the reduced
+        # 7 d / 30 d windows hold about one point per step).
+        gap = max(GAP_FACTOR * env.interval, 2 * series.step)
         history.remote = where_missing(series, local.t, local.column(-1), gap)
         if self.c.window.environments.current_name() == env.name:
             self.c.window.refresh_selected()
