@@ -61,23 +61,25 @@ async def until(predicate: Callable[[], T], timeout: float = 10.0, what: str = "
         await asyncio.sleep(0.03)
 
 
-@pytest.fixture(autouse=True)
-def gui_thread_gc() -> Iterator[None]:
-    """No automatic garbage collection during a GUI test (as in the app: qt/gui_gc.py); full
-    collections on the main thread before and after it.
+@pytest.fixture(scope="package", autouse=True)
+def no_automatic_gc() -> Iterator[None]:
+    """No automatic garbage collection in the GUI tests (as in the app: qt/gui_gc.py).
 
     An automatic collection runs in whichever thread allocates past the threshold: the loop's
-    executor, DNS, the keyring. Garbage holding Qt objects must not be freed there. Before:
-    pytest drops a test's fixture values (its loop, its app) only after its teardown, so
-    they are collected at the next test's start.
+    executor, DNS, the keyring. Garbage holding Qt objects must not be freed there.
     """
     was_enabled = gc.isenabled()
     gc.disable()
-    gc.collect()
     yield
-    gc.collect()
     if was_enabled:
         gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_gc(no_automatic_gc: None) -> None:
+    """What earlier tests left is collected here, on the main thread: pytest drops a test's
+    fixture values (its loop, its app) only after its teardown."""
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -38,6 +38,7 @@ def _garbage(freed_in: list[threading.Thread]) -> weakref.ref[Any]:
 @pytest.mark.parametrize("enabled", [True, False])
 def test_stop_collects_on_the_gui_thread_and_restores_the_setting(qapp: Any, enabled: bool) -> None:
     freed_in: list[threading.Thread] = []
+    before = gc.isenabled()
     (gc.enable if enabled else gc.disable)()
     collector = GuiThreadCollector()
     collector.start()
@@ -45,8 +46,10 @@ def test_stop_collects_on_the_gui_thread_and_restores_the_setting(qapp: Any, ena
     ref = _garbage(freed_in)
     assert ref() is not None  # only a collection frees it
     collector.stop()
+    now = gc.isenabled()
+    (gc.enable if before else gc.disable)()
     assert ref() is None and freed_in == [threading.main_thread()]
-    assert gc.isenabled() is enabled
+    assert now is enabled
 
 
 def test_the_timer_collects_past_the_threshold(qapp: Any) -> None:
