@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pandadmin.core import config as cfg
 
-KILLS = 25
+KILLS = 12
 CHILD = """
 import sys
 from pathlib import Path
