@@ -63,7 +63,7 @@ def test_the_timer_collects_past_the_threshold(qapp: Any) -> None:
     collector.stop()
 
 
-def test_a_worker_threads_collection_after_a_gui_test_orphans_no_qt_timer() -> None:
+def test_a_worker_threads_collection_after_a_gui_test_orphans_no_qt_timer(tmp_path: Path) -> None:
     """gc_probe.py in a child pytest: a collection in a worker thread right after a GUI test
     used to free that test's loop there and leave its Qt timers registered; the first to
     fire then segfaulted (or, at least, Qt warned that timers cannot be stopped from
@@ -72,7 +72,8 @@ def test_a_worker_threads_collection_after_a_gui_test_orphans_no_qt_timer() -> N
     probe = Path(__file__).with_name("gc_probe.py").relative_to(root)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     child = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(probe)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(probe)]
+        + [f"--basetemp={tmp_path / 'child'}"],  # not the shared numbered temp dirs
         cwd=root,
         env=env,
         capture_output=True,
