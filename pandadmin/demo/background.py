@@ -61,10 +61,15 @@ class BackgroundLoop:
         for server in self._servers:
             server.close()
         current = asyncio.current_task()
-        tasks = [t for t in asyncio.all_tasks() if t is not current]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # A cancelled task may start others (anyio's happy-eyeballs connects under httpx);
+        # left pending, the closed loop reports them as "coroutine was never awaited".
+        for _ in range(10):
+            tasks = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+            if not tasks:
+                return
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _quiet_cancellation(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
