@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # annotations only: the CLI imports the enum without the script reader
-    from pandadmin.core.alembic_config import ScriptLocation
-    from pandadmin.core.alembic_scripts import Revision
+# At run time, not under TYPE_CHECKING: report_codec resolves these annotations.
+from pandadmin.core.alembic_config import ScriptLocation
+from pandadmin.core.alembic_scripts import Revision
 
 
 class MigrationState(StrEnum):
