@@ -77,8 +77,9 @@ class DemoStack:
     def start(self) -> Path:
         """Bring the stack up; returns the config path once every part answers."""
         self.store.get(self.topology[0].name)  # no usable keyring: fail before starting anything
-        if pgbouncer.binary() is None and any(e.pooler for e in self.topology):
-            print(f"pandadmin demo: {pgbouncer.INSTALL_LINE}; services connect directly")
+        note = pooler_note(self.topology)
+        if note:
+            print(note, flush=True)
         try:
             running = list(self._pool.map(self._start_environment, self.topology))
         except BaseException:
@@ -251,6 +252,13 @@ class DemoStack:
                         file=sys.stderr,
                     )
                 return
+
+
+def pooler_note(topology: tuple[EnvironmentSpec, ...]) -> str | None:
+    """The one line the demo prints when its PgBouncer cannot run here."""
+    if pgbouncer.binary() is not None or not any(e.pooler for e in topology):
+        return None
+    return f"pandadmin demo: {pgbouncer.INSTALL_LINE}; services connect directly"
 
 
 def _attempt(what: str, step: Callable[[], object]) -> None:

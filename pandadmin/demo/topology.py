@@ -2,7 +2,9 @@
 
 Numbers are chosen so that each environment's plan limit is what binds (the server's
 max_connections is a bit higher), `prod` crosses the 80 % warning band in bursts but
-stays under 95 %, and prod's pools could in the worst case exceed its plan.
+stays under 95 %, and prod's pools could in the worst case exceed its plan. With PgBouncer
+installed, prod's API goes through it instead: its bursts queue in the pooler (more slow
+requests than server connections) rather than filling the database.
 """
 
 from __future__ import annotations
