@@ -82,10 +82,10 @@ TOPOLOGY: tuple[EnvironmentSpec, ...] = (
         max_connections=60,
         alembic_target="head-2",
         plan="free",  # 50 connections
-        pooler=PoolerSpec(default_pool_size=12, max_client_conn=60),
+        pooler=PoolerSpec(default_pool_size=15, max_client_conn=60),
         services=(
             # 2 replicas x (10 + 10) = 40 at worst; with the worker's 15 that is 55 > 50.
-            # Through PgBouncer (12 server connections) a burst of 30 slow requests queues.
+            # Through PgBouncer (15 server connections) a burst of 30 slow requests queues ~2.5 s.
             ServiceSpec(
                 "api",
                 10,

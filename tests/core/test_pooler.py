@@ -165,3 +165,10 @@ def test_wait_thresholds_are_per_environment() -> None:
         (Status.CRITICAL, "2 pooler clients waiting, the longest for 2.5 s (critical above 2 s)")
     ]
     assert reasons(make(waiting=2, maxwait=2.5))[0][0] == Status.WARNING  # the defaults
+
+
+def test_a_report_with_a_pooler_round_trips_through_the_store_codec() -> None:
+    from pandadmin.core import report_codec
+
+    report = report_with(make(waiting=4, maxwait=2.0))
+    assert report_codec.loads(report_codec.dumps(report)) == report

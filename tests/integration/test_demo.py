@@ -178,7 +178,7 @@ def _assert_demo_story(envs: dict[str, dict[str, Any]]) -> None:
     assert envs["prod"]["database"]["budget"]["by_service"] == {"api": 40, "worker": 15}
     pooler = envs["prod"]["pooler"]  # PgBouncer is installed wherever the tests run
     assert pooler["error"] is None and pooler["pool_mode"] == "transaction", pooler
-    assert pooler["server_cap"] == 12 and envs["dev"]["pooler"] is None
+    assert pooler["server_cap"] == 15 and envs["dev"]["pooler"] is None
 
 
 def _counts_move(config_path: Path, before: dict[str, Any], tries: int = 5) -> bool:
