@@ -14,6 +14,7 @@ from typing import Any
 import keyring
 import keyring.backend
 import pytest
+from hypothesis import HealthCheck, settings
 
 from pandadmin.demo.pgbouncer import INSTALL_LINE as PGBOUNCER_INSTALL_LINE
 from pandadmin.demo.pgbouncer import PgBouncer
@@ -25,6 +26,11 @@ from tests.support.alembic_projects import (
     branch_and_merge_checkouts,
     deploy_branchy,
 )
+
+# Property tests judge results, not speed: on 2 loaded cores hypothesis' default 200 ms
+# deadline and its "too slow" check fail tests whose answers are right.
+settings.register_profile("pandadmin", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("pandadmin")
 
 
 class InMemoryKeyring(keyring.backend.KeyringBackend):
