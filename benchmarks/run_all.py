@@ -80,6 +80,8 @@ SUMMARY: list[tuple[str, str, str, str]] = [
      "two_hundred_on_one_origin.warm_over_latency"),
     ("20 health: judging + phase timing, client CPU per check (ms)", "health_judging", "< 0.5",
      "cpu_per_check_ms.overhead"),
+    ("13 history: store after 90 days, 20 env x 10 services (MB)", "store", "<= 250", "file_mb"),
+    ("13 history: write per poll (ms)", "store", "< 1", "write_ms_per_poll_alone"),
 ]  # fmt: skip
 MET = {
     "ratio_to_slowest": "ratio_goal_met",
@@ -89,6 +91,8 @@ MET = {
     "cold_read_ms": "cold_goal_met",
     "healthy_ok_of_10_min": "beside_hung_goal_met",
     "warm_over_latency": "one_origin_goal_met",
+    "file_mb": "size_goal_met",
+    "write_ms_per_poll_alone": "write_goal_met",
 }
 
 
