@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pandadmin.core import report_codec
 from pandadmin.core.datadir import collector_pid, open_store
+from pandadmin.core.history import DAY_S
 from pandadmin.core.history_load import (
     CHART_NAMES,
     Series,
@@ -70,8 +71,10 @@ class HistoryFeed:
         """The pid of the collector writing this folder, or None."""
         return await self._run(collector_pid, self.folder)
 
-    async def load_recent(self, now: float, intervals: Mapping[str, float]) -> dict[str, Series]:
-        return await self._read(load_recent, now, intervals) or {}
+    async def load_recent(
+        self, now: float, intervals: Mapping[str, float], only: str | None = None
+    ) -> dict[str, Series]:
+        return await self._read(load_recent, now, intervals, DAY_S, only) or {}
 
     async def envelopes(self, width: int, start: float, end: float) -> dict[str, Series]:
         return await self._read(envelopes, width, start, end) or {}

@@ -28,13 +28,17 @@ def tier_for(seconds: float) -> int:
 
 
 def load_recent(
-    store: Store, now: float, intervals: Mapping[str, float], seconds: float = DAY_S
+    store: Store,
+    now: float,
+    intervals: Mapping[str, float],
+    seconds: float = DAY_S,
+    only: str | None = None,
 ) -> dict[str, Series]:
-    """Every environment's chart series for the last `seconds`: raw for the last hour,
-    1-minute envelopes before it."""
+    """Every environment's (or `only` one's) chart series for the last `seconds`: raw for
+    the last hour, 1-minute envelopes before it."""
     cut = math.floor((now - RAW_SPAN_S) / 60) * 60
-    older = envelopes(store, 60, now - seconds, cut)
-    raw = columns(store, CHART_NAMES, cut, now)
+    older = envelopes(store, 60, now - seconds, cut, only)
+    raw = columns(store, CHART_NAMES, cut, now, only)
     out = {}
     for env in dict.fromkeys([*older, *raw]):
         gap = GAP_FACTOR * intervals.get(env, 5.0)
@@ -46,10 +50,13 @@ def load_recent(
     return out
 
 
-def envelopes(store: Store, width: int, start: float, end: float) -> dict[str, Series]:
-    """min/max envelopes of one tier for every environment, with gaps for missing buckets."""
+def envelopes(
+    store: Store, width: int, start: float, end: float, only: str | None = None
+) -> dict[str, Series]:
+    """min/max envelopes of one tier for every environment (or `only`), with gaps for
+    missing buckets."""
     out = {}
-    for env, r in rollup_columns(store, width, CHART_NAMES, start, end).items():
+    for env, r in rollup_columns(store, width, CHART_NAMES, start, end, only).items():
         t = np.column_stack((r.t, r.t + width / 2)).ravel()
         values = np.stack((zero_absent_states(r.mins), zero_absent_states(r.maxs)), axis=1).reshape(
             -1, len(CHART_NAMES)

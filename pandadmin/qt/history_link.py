@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from pandadmin.core.history import DAY_S
 from pandadmin.core.history_feed import Followed, HistoryFeed
-from pandadmin.core.history_load import tier_for
+from pandadmin.core.history_load import Series, tier_for
 
 if TYPE_CHECKING:
     from pandadmin.qt.controller import Controller
@@ -71,14 +71,23 @@ class HistoryLink:
         return {e.name: e.interval for e in self.c.config.environments}
 
     async def _load(self) -> None:
-        """The last 24 h from the store, before what was polled since the start."""
-        intervals = self._intervals()
-        for name, (t, values) in (await self.feed.load_recent(time.time(), intervals)).items():
-            if name in intervals and len(t):
-                self.c.history.ensure(name, intervals[name]).prefill(t, values)
+        """The last 24 h from the store, before what was polled since the start: the
+        environment on screen first (it paints at once), then the others."""
+        intervals, now = self._intervals(), time.time()
+        shown = self.c.window.environments.current_name()
+        if shown:
+            self._prefill(await self.feed.load_recent(now, intervals, only=shown), intervals)
+            self._redraw()
+        loaded = await self.feed.load_recent(now, intervals)
+        self._prefill({k: v for k, v in loaded.items() if k != shown}, intervals)
         self._redraw()
         await self.ranges()
         await self.details()
+
+    def _prefill(self, loaded: dict[str, Series], intervals: dict[str, float]) -> None:
+        for name, (t, values) in loaded.items():
+            if name in intervals and len(t):
+                self.c.history.ensure(name, intervals[name]).prefill(t, values)
 
     def _apply(self, found: Followed) -> None:
         intervals = self._intervals()

@@ -35,6 +35,8 @@ def test_a_day_loads_as_envelopes_then_raw_with_the_closed_stretch_as_a_gap(tmp_
     late = [poll(NOW - 600 + i * 5, 4) for i in range(120)]  # the last 10 min
     store.write(early)
     store.write(late)
+    store.write([Sample("dev", NOW - 30, {"db.up": 1.0, "conn.total": 2.0})])
+    assert list(load_recent(store, NOW, {}, only="prod")) == ["prod"]  # the one on screen first
     t, v = load_recent(store, NOW, {"prod": 5.0})["prod"]
     assert np.all(np.diff(t) >= 0)
     total = v[:, 3]
