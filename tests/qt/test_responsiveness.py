@@ -86,7 +86,7 @@ def test_ui_keeps_processing_events_while_a_health_endpoint_hangs(
     # A loop blocked on the hung check would tick at most once in the 3 s; the bounds are
     # loose on purpose (2 loaded cores can delay ticks), the benchmarks measure the lag.
     assert len(ticks) >= 10, f"only {len(ticks)} timer ticks in 3 s"
-    assert max(b - a for a, b in itertools.pairwise(ticks)) < 1.5
+    assert max(b - a for a, b in itertools.pairwise(ticks)) < 2.5
 
 
 def test_quit_with_a_hung_endpoint_and_a_pending_keyring_call_is_prompt(
