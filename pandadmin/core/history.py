@@ -50,6 +50,18 @@ class RingBuffer:
         self._next = (self._next + 1) % self.capacity
         self._size = min(self._size + 1, self.capacity)
 
+    def extend(self, t: Array, values: Array) -> None:
+        """Many rows at once (as many `append`s, in one or two slice copies)."""
+        t = t[-self.capacity :]
+        values = np.asarray(values).reshape(-1, self.width)[-self.capacity :]
+        first = min(len(t), self.capacity - self._next)
+        for begin, rows in ((self._next, slice(0, first)), (0, slice(first, len(t)))):
+            count = rows.stop - rows.start
+            self._t[begin : begin + count] = t[rows]
+            self._v[begin : begin + count] = values[rows]
+        self._next = (self._next + len(t)) % self.capacity
+        self._size = min(self._size + len(t), self.capacity)
+
     def ordered(self) -> tuple[Array, Array]:
         """Chronological copies of the timestamps and the values."""
         if self._size < self.capacity:
@@ -350,10 +362,8 @@ class EnvironmentHistory:
         self.connections = RingBuffer(self.connections.capacity, self.connections.width)
         self._reduced = MinMaxCache(self.connections)
         tail = max(0, self.connections.capacity - int(keep.sum()))
-        for when, row in zip(
-            t[-tail:].tolist() if tail else [], values[-tail:].tolist() if tail else [], strict=True
-        ):
-            self.connections.append(when, row)
+        if tail:
+            self.connections.extend(t[-tail:], values[-tail:])
         self.append_rows(recorded_t[keep], recorded_v[keep])
 
 

@@ -50,6 +50,21 @@ def test_ring_buffer_keeps_the_newest_in_order() -> None:
     assert ring.resized(2).ordered()[0].tolist() == [8.0, 9.0]
 
 
+@given(st.integers(0, 9), st.integers(0, 25))
+def test_extend_is_the_same_as_appending_row_by_row(before: int, rows: int) -> None:
+    one, many = RingBuffer(7, 2), RingBuffer(7, 2)
+    for i in range(before):
+        one.append(float(i), [i, -i])
+        many.append(float(i), [i, -i])
+    t = np.arange(before, before + rows, dtype=float)
+    for when in t:
+        one.append(when, [when, -when])
+    many.extend(t, np.column_stack((t, -t)))
+    assert len(one) == len(many)
+    for left, right in zip(one.ordered(), many.ordered(), strict=True):
+        np.testing.assert_array_equal(left, right)
+
+
 def test_capacity_is_a_day_at_the_interval_and_bounded() -> None:
     assert capacity_for(5.0) == 17281
     assert capacity_for(0.01) == MAX_CAPACITY
