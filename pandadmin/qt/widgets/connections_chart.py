@@ -75,11 +75,10 @@ class ConnectionsChart(QWidget):
         legend = QLabel(_legend(SHOWN), self)
         legend.setWordWrap(True)  # a narrow window wraps it instead of growing for five ranges
         bar.addWidget(legend, 1)
-        # Hidden (no room taken) unless the environment has a pooler.
-        self.pooler_legend = QLabel("&nbsp;&nbsp;&nbsp;" + _legend(POOLER_SERIES), self)
+        # Its own line under the bar, hidden (no room taken) unless there is a pooler.
+        self.pooler_legend = QLabel("PgBouncer:&nbsp;&nbsp;" + _legend(POOLER_SERIES), self)
         self.pooler_legend.setWordWrap(True)
         self.pooler_legend.setVisible(False)
-        bar.addWidget(self.pooler_legend)
         bar.addStretch(1)
         bar.addWidget(self.hover)
         bar.addSpacing(12)
@@ -97,6 +96,7 @@ class ConnectionsChart(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.pooler_legend)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.values)
 
