@@ -92,7 +92,9 @@ class EnvironmentDetail(QWidget):
         self.sessions.show_sample(sample)
         self.health.show_results(report.services if report else (), history)
         self.migrations.show_status(report.migrations if report else None)
-        self.pooler.show_result(report.pooler if report else None, env.thresholds)
+        self.pooler.show_result(
+            report.pooler if report else None, env.thresholds, polled=report is not None
+        )
 
     def _header(self, config: Config, env: Environment, report: EnvironmentReport | None) -> None:
         status = report.status if report else Status.UNKNOWN

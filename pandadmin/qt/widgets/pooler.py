@@ -15,6 +15,7 @@ from pandadmin.qt import present, theme
 from pandadmin.qt.widgets.tables import SimpleTable
 
 HEADERS = ("Database", "User", "Clients", "Waiting", "Servers active", "Idle", "Max wait", "Mode")
+CHECKING = "Checking… the first poll is on its way."
 NO_POOLER = (
     "No PgBouncer configured for this environment. Give its admin console URL with "
     "`pandadmin env set NAME --pgbouncer-url-stdin` or in the environment dialog."
@@ -36,11 +37,15 @@ class PoolerPanel(QWidget):
         layout.addWidget(self.pools, 1)
 
     def show_result(
-        self, result: PoolerResult | None, thresholds: Thresholds | None = None
+        self,
+        result: PoolerResult | None,
+        thresholds: Thresholds | None = None,
+        polled: bool = True,
     ) -> None:
+        """`polled` False: no report yet, so nobody knows whether there is a pooler."""
         thresholds = thresholds or Thresholds()
         if result is None:
-            self.summary.setText(html.escape(NO_POOLER))
+            self.summary.setText(html.escape(NO_POOLER if polled else CHECKING))
             self.pools.fill([])
             return
         sample = result.sample
