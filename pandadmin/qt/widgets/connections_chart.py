@@ -324,7 +324,8 @@ def _mark_lone_point(curve: pg.PlotDataItem, lone: bool) -> None:
 
 def _legend(names: tuple[str, ...]) -> str:
     items = (
-        f"<span style='color:{theme.SERIES_COLOURS[name]}'>&#9632;</span>&nbsp;{name}"
+        f"<span style='color:{theme.SERIES_COLOURS[name]}'>&#9632;</span>&nbsp;"
+        + name.replace(" ", "&nbsp;")  # wrap between entries, never inside a name
         for name in names
     )
     return "&nbsp;&nbsp;&nbsp;".join(items)
