@@ -324,8 +324,7 @@ def _mark_lone_point(curve: pg.PlotDataItem, lone: bool) -> None:
 
 def _legend(names: tuple[str, ...]) -> str:
     items = (
-        f"<span style='color:{theme.SERIES_COLOURS[name]}'>&#9632;</span>&nbsp;"
-        + name.replace(" ", "&nbsp;")  # wrap between entries, never inside a name
+        f"<span style='color:{theme.SERIES_COLOURS[name]}'>&#9632;</span>&nbsp;{name}"
         for name in names
     )
     return "&nbsp;&nbsp;&nbsp;".join(items)
