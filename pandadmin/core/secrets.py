@@ -7,6 +7,7 @@ SecretStoreError with one sentence saying what to install or unlock.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -168,6 +169,7 @@ def _close_abandoned_bus(exc: BaseException) -> None:
 
 
 def _check_backend() -> None:
+    _skip_foreign_backends()
     import keyring
 
     backend = keyring.get_keyring()
@@ -181,6 +183,14 @@ def _check_backend() -> None:
         raise SecretStoreError(NO_KEYRING)
     if "plaintext" in type(backend).__name__.lower() or module.startswith("keyrings.alt.file"):
         raise SecretStoreError(PLAINTEXT)
+
+
+def _skip_foreign_backends() -> None:
+    """keyring imports every backend it ships to pick one; on Linux its macOS backend's
+    import searches for the Security framework (ctypes.util.find_library runs ldconfig and
+    gcc: ~45 ms of every command) and then fails anyway. Fail it at once instead."""
+    if sys.platform != "darwin":
+        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
 
 
 def _describe(exc: Exception) -> str:
