@@ -12,13 +12,13 @@ import asyncio
 import csv
 import io
 import json
-import random
 import time
 from typing import Any
 
 import asyncpg
 
 from pandadmin.core import queries
+from pandadmin.core.backoff import Backoff
 from pandadmin.core.db_errors import LOST_CONNECTION, NoPassword, describe_connect_error
 from pandadmin.core.libpq_params import ConnectParams, resolve
 from pandadmin.core.models import ActivitySample, Backend, DatabaseResult
@@ -43,11 +43,9 @@ class DatabaseMonitor:
         self.url = url
         self.connect_timeout = url.connect_timeout or connect_timeout
         self.command_timeout = command_timeout
-        self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
+        self.backoff = Backoff(backoff_base, backoff_cap)
         self._conn: asyncpg.Connection | None = None
         self._lock = asyncio.Lock()
-        self._failures = 0
-        self._retry_at = 0.0
         self._last_error: DatabaseResult | None = None
         self.last_seen: float | None = None
 
@@ -57,7 +55,7 @@ class DatabaseMonitor:
         `sessions` adds the drill-down list of non-idle sessions with their query text.
         """
         async with self._lock:
-            if self._conn is None and time.monotonic() < self._retry_at and self._last_error:
+            if self._conn is None and self.backoff.waiting() and self._last_error:
                 return self._last_error  # backing off: don't hammer a struggling server
             try:
                 return self._succeeded(await self._sample_with_reconnect(sessions))
@@ -117,7 +115,8 @@ class DatabaseMonitor:
         return parse_sample(json.loads(row[0]), time.time())
 
     def _succeeded(self, sample: ActivitySample) -> DatabaseResult:
-        self._failures, self._last_error = 0, None
+        self.backoff.succeeded()
+        self._last_error = None
         self.last_seen = sample.taken_at
         return DatabaseResult(
             redact(self.url),
@@ -129,9 +128,7 @@ class DatabaseMonitor:
 
     def _failed(self, exc: BaseException) -> DatabaseResult:
         self._terminate()
-        self._failures += 1
-        delay = min(self.backoff_cap, self.backoff_base * 2 ** (self._failures - 1))
-        self._retry_at = time.monotonic() + delay * random.uniform(0.5, 1.0)
+        self.backoff.failed()
         message, full = describe_connect_error(exc, self.url, self.connect_timeout)
         self._last_error = DatabaseResult(
             redact(self.url),

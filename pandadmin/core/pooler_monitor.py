@@ -9,7 +9,6 @@ PoolerResult with a readable error (never the password), never an exception.
 from __future__ import annotations
 
 import asyncio
-import random
 import re
 import time
 from dataclasses import replace
@@ -19,6 +18,7 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 
 from pandadmin.core import queries
+from pandadmin.core.backoff import Backoff
 from pandadmin.core.models import DatabaseResult
 from pandadmin.core.pooler import (
     PoolerResult,
@@ -54,17 +54,15 @@ class PoolerMonitor:
         self.url = url
         self.connect_timeout = url.connect_timeout or connect_timeout
         self.command_timeout = command_timeout
-        self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
+        self.backoff = Backoff(backoff_base, backoff_cap)
         self._conn: Connection | None = None
         self._lock = asyncio.Lock()
-        self._failures = 0
-        self._retry_at = 0.0
         self._last_error: PoolerResult | None = None
         self.last_seen: float | None = None
 
     async def sample(self) -> PoolerResult:
         async with self._lock:
-            if self._conn is None and time.monotonic() < self._retry_at and self._last_error:
+            if self._conn is None and self.backoff.waiting() and self._last_error:
                 return self._last_error  # backing off
             try:
                 return self._succeeded(await self._sample_with_reconnect())
@@ -110,15 +108,14 @@ class PoolerMonitor:
         return parse_sample(pools, databases, config, servers, time.time())
 
     def _succeeded(self, sample: PoolerSample) -> PoolerResult:
-        self._failures, self._last_error = 0, None
+        self.backoff.succeeded()
+        self._last_error = None
         self.last_seen = sample.taken_at
         return PoolerResult(redact(self.url), sample.taken_at, sample, last_seen=self.last_seen)
 
     async def _failed(self, exc: BaseException) -> PoolerResult:
         await self._drop()
-        self._failures += 1
-        delay = min(self.backoff_cap, self.backoff_base * 2 ** (self._failures - 1))
-        self._retry_at = time.monotonic() + delay * random.uniform(0.5, 1.0)
+        self.backoff.failed()
         message = scrub(describe_error(exc, self.url, self.connect_timeout), self.url)
         self._last_error = PoolerResult(
             redact(self.url), time.time(), error=message, last_seen=self.last_seen

@@ -8,6 +8,7 @@ in the status bar and the chart: the live view goes on.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -39,8 +40,6 @@ class PrometheusLink:
         self.c.bridge.run("prometheus", self.refresh())
 
     async def _loop(self) -> None:
-        import asyncio
-
         while True:
             await self.refresh()
             await asyncio.sleep(REFRESH_S)
