@@ -1,12 +1,15 @@
-"""Run every benchmark in sequence (each in its own process), then summarise.
+"""Run every benchmark N times (each run its own process), then summarise.
 
 `make bench` runs this inside a private Secret Service session with
 QT_QPA_PLATFORM=offscreen. Each bench_*.py prints its own table and merges its numbers
-into benchmarks/results.json; this script then prints one table of every goal and writes
-it, with the machine's details, between the markers in BENCHMARKS.md. The whole run takes
-about 7 minutes on 2 cores (budget: 10).
+into benchmarks/results.json; this script runs each one `--repeat` times (3 by default),
+then prints one table of every goal: the median of the runs, their spread, each run's
+figure, the verdict of the median against the target and the load average at the start
+of each run. A full run writes that table, with the machine and the installed versions
+of the packages that move the figures, between the markers in BENCHMARKS.md, and the
+same as JSON under "summary" in results.json.
 
-    python benchmarks/run_all.py [--only fanout,chart]
+    python benchmarks/run_all.py [--only fanout,chart] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import support  # (puts the repo on sys.path)
+from repeats import Goal, lookup, versions
 
 HERE = Path(__file__).resolve().parent
 DOC = HERE.parent / "BENCHMARKS.md"
@@ -46,14 +50,6 @@ def run_one(script: Path) -> tuple[float, int]:
 
 
 # the summary ----------------------------------------------------------------------------
-
-
-def _get(data: dict[str, Any], path: str) -> Any:
-    for key in path.split("."):
-        if not isinstance(data, dict) or key not in data:
-            return None
-        data = data[key]
-    return data
 
 
 # (goal, section of results.json, target, path of the value); "met" comes from the section.
@@ -98,25 +94,38 @@ MET = {
 }
 
 
-def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    rows = []
-    for goal, key, target, path in SUMMARY:
-        section = results.get(key, {})
-        value = _get(section, path)
-        met = section.get(MET.get(path.split(".")[-1], "goal_met"))
-        shown = "not run" if value is None else str(value)
-        rows.append((goal, shown, target, support.verdict(met) if value is not None else ""))
-    return rows
+def goals() -> list[Goal]:
+    return [Goal(goal, target) for goal, _key, target, _path in SUMMARY]
 
 
-def markdown(rows: list[tuple[str, str, str, str]], machine: dict[str, Any]) -> str:
-    lines = ["| goal | measured | target | |", "| --- | --- | --- | --- |"]
-    lines += [f"| {goal} | {value} | {target} | {met} |" for goal, value, target, met in rows]
+def record(found: list[Goal], script: Path, load: float) -> None:
+    """After one run of `script`: add its summary values to the goals it owns."""
+    results = json.loads(support.RESULTS.read_text()) if support.RESULTS.exists() else {}
+    owner = script.stem.removeprefix("bench_")
+    for goal, (_name, key, _target, path) in zip(found, SUMMARY, strict=True):
+        if key == owner:
+            section = results.get(key, {})
+            flag = section.get(MET.get(path.split(".")[-1], "goal_met"))
+            goal.add(lookup(section, path), flag, load)
+
+
+def markdown(found: list[Goal], repeat: int, machine: dict[str, Any]) -> str:
+    lines = [
+        f"| goal | median of {repeat} runs | spread | each run | target | | load at start |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for goal in found:
+        median, spread, runs, load = goal.cells()
+        met = support.verdict(goal.verdict()) if goal.values else ""
+        lines.append(
+            f"| {goal.name} | {median} | {spread} | {runs} | {goal.target} | {met} | {load} |"
+        )
+    packages = ", ".join(f"{name} {version}" for name, version in versions().items())
     lines += [
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} on {machine['cpu']}, "
         f"{machine['cores']} cores, {machine['memory_gib']} GiB, Python {machine['python']}; "
-        f"load average at the end {machine['load_average']}.",
+        f"load average at the end {machine['load_average']}. Packages: {packages}.",
     ]
     return "\n".join(lines)
 
@@ -130,21 +139,38 @@ def write_doc(text: str) -> None:
         DOC.write_text(f"{head}{START}\n{text}\n{END}{rest.split(END, 1)[1]}")
 
 
+def save_summary(found: list[Goal], repeat: int) -> None:
+    support.save_results(
+        "summary",
+        {
+            "repeat": repeat,
+            "packages": versions(),
+            "machine": support.machine(),
+            "goals": {goal.name: goal.as_json() for goal in found if goal.values},
+        },
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="comma-separated names, e.g. fanout,chart")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each script (default 3)")
     options = parser.parse_args()
     only = set(options.only.split(",")) if options.only else None
-    started, failed = time.monotonic(), []
+    started, failed, found = time.monotonic(), [], goals()
     for script in scripts(only):
-        seconds, code = run_one(script)
-        print(f"### {script.name}: {seconds:.0f} s, exit {code}", flush=True)
-        if code != 0:
-            failed.append(script.name)
-    results = json.loads(support.RESULTS.read_text()) if support.RESULTS.exists() else {}
-    rows = summary_rows(results)
-    support.print_table("all goals", [(g, v, t, m == "met" if m else None) for g, v, t, m in rows])
-    write_doc(markdown(rows, support.machine()))
+        for run in range(1, options.repeat + 1):
+            load = os.getloadavg()[0]
+            seconds, code = run_one(script)
+            print(f"### {script.name} run {run}/{options.repeat}: {seconds:.0f} s, exit {code}")
+            if code != 0:
+                failed.append(f"{script.name} run {run}")
+            record(found, script, load)
+    rows = [(g.name, g.cells()[0], g.target, g.verdict()) for g in found if g.values]
+    support.print_table(f"all goals, median of {options.repeat} runs", rows)
+    save_summary(found, options.repeat)
+    if only is None:  # the table in BENCHMARKS.md always comes from a full run
+        write_doc(markdown(found, options.repeat, support.machine()))
     print(f"\nwhole run: {time.monotonic() - started:.0f} s; failed: {failed or 'none'}")
     return 1 if failed else 0
 
