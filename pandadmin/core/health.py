@@ -16,6 +16,7 @@ from pandadmin.core.health_body import Answer, assess
 from pandadmin.core.health_secrets import without_userinfo
 from pandadmin.core.health_trace import PhaseTrace, certificate_expiry
 from pandadmin.core.http_pool import PoolPerOrigin
+from pandadmin.core.lean_http import Declined, LeanClient
 from pandadmin.core.models import HealthResult
 
 MAX_BODY = 256 * 1024
@@ -37,13 +38,17 @@ class HealthProber:
     ) -> None:
         self.timeout = timeout
         self.max_body = max_body
+        own = {"User-Agent": f"pandadmin/{__version__}", "Accept": "application/json"}
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
             transport=PoolPerOrigin(httpx.create_ssl_context(verify)),
-            headers={"User-Agent": f"pandadmin/{__version__}", "Accept": "application/json"},
+            headers=own,
         )
+        # Plain-http answers the lean client understands skip httpx's per-request CPU.
+        # Neither goes through a proxy: httpx ignores *_PROXY when given a transport.
+        self._lean: LeanClient | None = LeanClient(own, connect_timeout)
 
     async def check(
         self, service: Service, headers: Mapping[str, str] | None = None
@@ -64,6 +69,8 @@ class HealthProber:
         return time.monotonic() - started + RETRY_PAUSE_S + self.timeout <= RETRY_BUDGET_S
 
     async def close(self) -> None:
+        if self._lean is not None:
+            await self._lean.close()
         await self._client.aclose()
 
     async def _attempt(self, service: Service, headers: Mapping[str, str] | None) -> HealthResult:
@@ -82,6 +89,12 @@ class HealthProber:
     async def _get(
         self, url: str, started: float, headers: Mapping[str, str] | None, trace: PhaseTrace
     ) -> Answer:
+        if self._lean is not None:
+            try:
+                lean = await self._lean.get(url, headers, self.max_body)
+                return Answer(lean.code, lean.body, lean.latency_ms, lean.timing)
+            except Declined:
+                started = time.perf_counter()  # the full client's own round trip
         extensions = {"trace": trace}
         async with self._client.stream(
             "GET", url, headers=headers, extensions=extensions

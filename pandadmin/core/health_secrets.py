@@ -68,6 +68,8 @@ def parse_header_lines(text: str) -> dict[str, str]:
 
 def split_userinfo(url: str) -> tuple[str, dict[str, str]]:
     """The URL without `user:password@`, and the Authorization header it carried (or {})."""
+    if "@" not in url:
+        return url, {}  # the common case, without parsing (once per health check)
     parts = urlsplit(url)
     if parts.username is None and parts.password is None:
         return url, {}
