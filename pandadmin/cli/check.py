@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pandadmin.cli.errors import UsageError
 from pandadmin.cli.support import load_config, require_env
@@ -18,8 +18,8 @@ if TYPE_CHECKING:  # the poller brings asyncpg and httpx: imported when `check` 
 UNKNOWN = Status.UNKNOWN.exit_code
 
 
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    check = commands.add_parser("check", help="poll each (or the named) environment once")
+def register(check: argparse.ArgumentParser) -> None:
+    """The arguments of `pandadmin check` (main.py names the command and its one-line help)."""
     check.add_argument("environments", nargs="*", metavar="ENV")
     check.add_argument("--json", action="store_true", help="print DESIGN.md's JSON document")
     check.set_defaults(handler=run_check)

@@ -13,10 +13,8 @@ from pandadmin.cli.errors import UsageError
 from pandadmin.cli.support import load_config, require_env
 
 
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    collect = commands.add_parser(
-        "collect", help="poll continuously without a window, into the history store"
-    )
+def register(collect: argparse.ArgumentParser) -> None:
+    """The arguments of `pandadmin collect` (main.py names the command and its one-line help)."""
     collect.add_argument("environments", nargs="*", metavar="ENV")
     collect.add_argument(
         "--no-notify", action="store_true", help="no desktop notifications, only the log"

@@ -31,10 +31,8 @@ class Interrupted(BaseException):
     """A stop signal arrived while the stack was starting or running headless."""
 
 
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    demo = commands.add_parser(
-        "demo", help="start a local demo stack (PostgreSQL, services, traffic) and open the app"
-    )
+def register(demo: argparse.ArgumentParser) -> None:
+    """The arguments of `pandadmin demo` (main.py names the command and its one-line help)."""
     demo.add_argument(
         "--no-gui", action="store_true", help="run the stack only, until Ctrl+C or SIGTERM"
     )

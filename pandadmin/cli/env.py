@@ -23,7 +23,6 @@ from pandadmin.cli.support import (
     stored_url,
 )
 from pandadmin.core import config as cfg
-from pandadmin.core.alembic_config import normalise_path
 from pandadmin.core.secret_keys import database_url_key, pgbouncer_key
 from pandadmin.core.secrets import SecretStoreError, open_store
 from pandadmin.core.settings import Scope, check_name, check_thresholds
@@ -32,8 +31,8 @@ from pandadmin.core.url_keywords import ignored_note
 from pandadmin.core.urls import DatabaseUrl, UrlError, parse, redact
 
 
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    env = commands.add_parser("env", help="add, change, list, remove environments")
+def register(env: argparse.ArgumentParser) -> None:
+    """The arguments of `pandadmin env` (main.py names the command and its one-line help)."""
     sub = env.add_subparsers(dest="env_command", metavar="ACTION", required=True)
     add = sub.add_parser("add", help="register an environment")
     add.add_argument("name")
@@ -220,6 +219,8 @@ def _apply_options(
     elif "connection_limit" in changes:
         changes["plan"] = None
     if "alembic" in changes:
+        from pandadmin.core.alembic_config import normalise_path  # configparser: not for `list`
+
         changes["alembic"] = checked(lambda: normalise_path(changes["alembic"]))
     thresholds = replace(env.thresholds, **given(args, Scope.THRESHOLDS))
     checked(lambda: check_thresholds(cfg.asdict(thresholds)))

@@ -17,8 +17,8 @@ UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 TABLE = ("status", "db.up", "conn.total", "limit.effective", "migrations.pending")
 
 
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    history = commands.add_parser("history", help="print what the history store holds")
+def register(history: argparse.ArgumentParser) -> None:
+    """The arguments of `pandadmin history` (main.py names the command and its one-line help)."""
     history.add_argument("environment", metavar="ENV")
     history.add_argument(
         "--since", default="24h", type=duration, help="how far back: 90s, 30m, 24h, 7d"

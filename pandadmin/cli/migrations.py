@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pandadmin.cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError
 from pandadmin.cli.support import load_config, require_env
@@ -22,10 +22,8 @@ if TYPE_CHECKING:  # the handler imports these: `pandadmin --help` stays light
     from pandadmin.core.migration_status import MigrationStatus
 
 
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    parser = commands.add_parser(
-        "migrations", help="which revisions each (or the named) environment still needs"
-    )
+def register(parser: argparse.ArgumentParser) -> None:
+    """The arguments of `pandadmin migrations` (main.py names the command and its one-line help)."""
     parser.add_argument("environments", nargs="*", metavar="ENV")
     parser.add_argument("--json", action="store_true", help="print the matrix as JSON")
     parser.add_argument(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import re
 from pathlib import Path
-from typing import Any
 
 from pandadmin.cli.errors import UsageError
 from pandadmin.cli.support import load_config, require_env
@@ -13,10 +12,8 @@ from pandadmin.cli.support import load_config, require_env
 TABS = ("connections", "sessions", "health", "migrations", "pooler")
 
 
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    shot = commands.add_parser(
-        "screenshot", help="render the main window offscreen after S seconds and save it"
-    )
+def register(shot: argparse.ArgumentParser) -> None:
+    """The arguments of `pandadmin screenshot` (main.py names the command and its one-line help)."""
     shot.add_argument("out", type=Path, metavar="OUT.png")
     shot.add_argument("--after", type=float, default=3.0, metavar="S",
                       help="seconds of live polling before the picture (default 3)")  # fmt: skip

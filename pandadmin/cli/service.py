@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
 from pandadmin.cli.errors import UsageError
 from pandadmin.cli.fields import add_flags, given
@@ -26,8 +25,8 @@ from pandadmin.core.settings import Scope, check_health_conditions, check_name
 from pandadmin.core.transaction import put
 
 
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    service = commands.add_parser("service", help="add, change, remove services")
+def register(service: argparse.ArgumentParser) -> None:
+    """The arguments of `pandadmin service` (main.py names the command and its one-line help)."""
     sub = service.add_subparsers(dest="service_command", metavar="ACTION", required=True)
     for action, handler, needs_url in (
         ("add", service_add, True),

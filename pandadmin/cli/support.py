@@ -13,7 +13,6 @@ from typing import TypeVar
 from pandadmin.cli.errors import CommandError, UsageError
 from pandadmin.core import config as cfg
 from pandadmin.core.config_schema import ConfigError
-from pandadmin.core.pooler import parse_admin_url
 from pandadmin.core.secrets import SecretStoreError, open_store
 from pandadmin.core.transaction import Edit, commit
 from pandadmin.core.urls import DatabaseUrl, UrlError, normalise, parse
@@ -52,6 +51,8 @@ def read_pooler_url(args: argparse.Namespace) -> DatabaseUrl | None:
     """The PgBouncer admin console URL, like the DATABASE_URL: stdin or a variable."""
     if getattr(args, "database_url_stdin", False) and getattr(args, "pgbouncer_url_stdin", False):
         raise UsageError("only one URL can come from standard input: use --pgbouncer-url-env")
+    from pandadmin.core.pooler import parse_admin_url  # the status rules: not for `env list`
+
     return _read_url(args, "pgbouncer_url", "PgBouncer URL", parse_admin_url)
 
 

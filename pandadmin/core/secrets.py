@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from pandadmin.core.config import Config
 
 # `keyring` is imported on first use: finding its backends (D-Bus, cryptography) costs
-# more than everything else `pandadmin --version` or `env export` needs.
+# more than everything else `pandadmin --version` or `env export` needs; a read skips it
+# when keyring would read the Secret Service anyway (`core/secret_service.py`).
 
 T = TypeVar("T")
 DEFAULT_SERVICE = "pandadmin"
@@ -58,6 +59,10 @@ class KeyringStore:
         self.service = service or service_name()
 
     def get(self, name: str) -> str | None:
+        from pandadmin.core import secret_service
+
+        if secret_service.keyring_would_use_it():  # the same read, without keyring's import
+            return _read_secret_service(self.service, name)
         import keyring
 
         return _guard(lambda: keyring.get_password(self.service, name))
@@ -151,6 +156,20 @@ def _guard(call: Callable[[], T]) -> T:
         raise SecretStoreError(NO_KEYRING) from None
     except keyring.errors.KeyringError as exc:
         raise SecretStoreError(f"the system keyring failed ({_describe(exc)})") from None
+
+
+def _read_secret_service(service: str, name: str) -> str | None:
+    """`core/secret_service.read`, its failures in `_guard`'s words."""
+    from pandadmin.core import secret_service as direct
+
+    try:
+        return direct.read(service, name)
+    except direct.Unavailable:
+        raise SecretStoreError(NO_KEYRING) from None
+    except direct.Locked:
+        raise SecretStoreError(LOCKED) from None
+    except direct.Failed as exc:
+        raise SecretStoreError(f"the system keyring failed ({_describe(exc.cause)})") from None
 
 
 def _close_abandoned_bus(exc: BaseException) -> None:
