@@ -16,7 +16,8 @@ from pandadmin.core.health_body import Answer, assess
 from pandadmin.core.health_secrets import without_userinfo
 from pandadmin.core.health_trace import PhaseTrace, certificate_expiry
 from pandadmin.core.http_pool import PoolPerOrigin
-from pandadmin.core.lean_http import Declined, LeanClient
+from pandadmin.core.lean_http import LeanClient
+from pandadmin.core.lean_http_wire import Declined
 from pandadmin.core.models import HealthResult
 
 MAX_BODY = 256 * 1024

@@ -23,12 +23,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pandadmin.core.lean_http_wire import (
+    FIELD_NAME,
+    Connection,
+    Declined,
+    LeanAnswer,
+    Stale,
+    read_answer,
+)
 from pandadmin.core.models import Timing
 
-MAX_HEAD = 64 * 1024
 KEEPALIVE_S = 5.0  # as httpx's default keepalive_expiry
 MAX_IDLE_PER_ORIGIN = 1024
-FIELD_NAME = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 # What httpx sends unchanged: printable ASCII but space " < > \\ ^ ` { | }, valid escapes.
 URL_SAFE = re.compile(r"[!#-;=?-Z\[\]_a-z~]*")
 BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -41,18 +47,6 @@ OWN_HEADERS = frozenset(
 Origin = tuple[str, int]
 
 
-class Declined(Exception):
-    """This request or its answer is not for the lean client; `remember`: never for it."""
-
-    def __init__(self, remember: bool = False) -> None:
-        super().__init__()
-        self.remember = remember
-
-
-class _Stale(Declined):
-    """The connection was closed before any byte of the answer came."""
-
-
 @dataclass(frozen=True, slots=True)
 class Target:
     """A URL taken apart once: where to connect and the request's first lines."""
@@ -60,14 +54,6 @@ class Target:
     host: str  # for the name lookup: no brackets
     port: int
     head: bytes  # request line, Host, and the client's own headers, without the end
-
-
-@dataclass(frozen=True, slots=True)
-class LeanAnswer:
-    code: int
-    body: bytes | None  # None: larger than the cap, left unread
-    latency_ms: float
-    timing: Timing
 
 
 @functools.lru_cache(maxsize=4096)
@@ -113,62 +99,14 @@ def extra_headers(headers: Mapping[str, str] | None) -> bytes:
     return b"".join(lines)
 
 
-class _Connection(asyncio.Protocol):
-    """One keep-alive TCP connection; the reading side is awaited by one request at once."""
-
-    def __init__(self) -> None:
-        self.transport: asyncio.Transport | None = None
-        self.buffer = bytearray()
-        self.closed = False  # the peer closed (EOF) or the connection was lost
-        self.idle_since = 0.0
-        self._waiter: asyncio.Future[None] | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        self._wake()
-
-    def eof_received(self) -> bool:
-        self.closed = True
-        self._wake()
-        return False
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        self._wake()
-
-    def _wake(self) -> None:
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    async def more(self) -> None:
-        """Wait for more data; `Declined` if the peer has closed."""
-        if self.closed:
-            raise Declined()
-        self._waiter = asyncio.get_running_loop().create_future()
-        try:
-            await self._waiter
-        finally:
-            self._waiter = None
-
-    def close(self) -> None:
-        self.closed = True
-        if self.transport is not None:
-            self.transport.close()
-
-
 class LeanClient:
     """Keep-alive connections per origin; `get` one URL or raise `Declined`; `close()` it."""
 
     def __init__(self, own_headers: Mapping[str, str], connect_timeout: float) -> None:
         self._own = b"".join(f"{k}: {v}\r\n".encode("latin-1") for k, v in own_headers.items())
         self._connect_timeout = connect_timeout
-        self._idle: dict[Origin, list[_Connection]] = {}
-        self._busy: set[_Connection] = set()
+        self._idle: dict[Origin, list[Connection]] = {}
+        self._busy: set[Connection] = set()
         self._declined: set[str] = set()  # URLs whose answers need the full client
         self._swept = time.monotonic()
 
@@ -197,7 +135,7 @@ class LeanClient:
             connection, timing = await self._connect(target)
         try:
             return await self._answer(target, connection, request, max_body, started, timing)
-        except _Stale:
+        except Stale:
             if timing is not None:
                 raise Declined() from None  # a new connection closed without an answer
         # a kept-alive connection the server had just closed: once more on a new one
@@ -207,7 +145,7 @@ class LeanClient:
     async def _answer(
         self,
         target: Target,
-        connection: _Connection,
+        connection: Connection,
         request: bytes,
         max_body: int,
         started: float,
@@ -217,7 +155,7 @@ class LeanClient:
         self._busy.add(connection)
         complete = False
         try:
-            answer = await _read_answer(connection, request, max_body, started, timing)
+            answer = await read_answer(connection, request, max_body, started, timing)
             complete = True
             return answer
         finally:
@@ -227,7 +165,7 @@ class LeanClient:
             else:
                 connection.close()  # cancelled, half read, or not to be kept
 
-    def _reused(self, target: Target) -> _Connection | None:
+    def _reused(self, target: Target) -> Connection | None:
         idle = self._idle.get((target.host, target.port))
         now = time.monotonic()
         while idle:
@@ -237,7 +175,7 @@ class LeanClient:
             connection.close()
         return None
 
-    def _keep(self, target: Target, connection: _Connection) -> None:
+    def _keep(self, target: Target, connection: Connection) -> None:
         now = time.monotonic()
         connection.idle_since = now
         idle = self._idle.setdefault((target.host, target.port), [])
@@ -261,7 +199,7 @@ class LeanClient:
             else:
                 del self._idle[origin]
 
-    async def _connect(self, target: Target) -> tuple[_Connection, Timing]:
+    async def _connect(self, target: Target) -> tuple[Connection, Timing]:
         """A new connection (name lookup and connect timed); Declined on any failure, so
         the full client reports it in its own words."""
         loop = asyncio.get_running_loop()
@@ -289,101 +227,12 @@ async def _resolve(
     return [target.host], None
 
 
-async def _open(loop: asyncio.AbstractEventLoop, addresses: list[str], port: int) -> _Connection:
+async def _open(loop: asyncio.AbstractEventLoop, addresses: list[str], port: int) -> Connection:
     for number, address in enumerate(addresses):
         try:
-            _, connection = await loop.create_connection(_Connection, address, port)
+            _, connection = await loop.create_connection(Connection, address, port)
             return connection
         except OSError:
             if number == len(addresses) - 1:
                 raise
     raise OSError("no address")
-
-
-async def _read_answer(
-    connection: _Connection,
-    request: bytes,
-    max_body: int,
-    started: float,
-    timing: Timing | None,
-) -> LeanAnswer:
-    assert connection.transport is not None
-    sent = time.perf_counter()
-    connection.transport.write(request)
-    buffer = connection.buffer
-    while (end := buffer.find(b"\r\n\r\n")) < 0:
-        if len(buffer) > MAX_HEAD:
-            raise Declined(remember=True)
-        if connection.closed:
-            raise Declined() if buffer else _Stale()
-        await connection.more()
-    now = time.perf_counter()
-    code, length, keep_alive = _parse_head(bytes(buffer[:end]))
-    del buffer[: end + 4]
-    body = await _read_body(connection, length, max_body)
-    if not keep_alive or body is None:
-        connection.close()
-    first_byte_ms = (now - sent) * 1000
-    dns_ms, connect_ms = (timing.dns_ms, timing.connect_ms) if timing else (None, None)
-    phases = Timing(dns_ms, connect_ms, None, first_byte_ms)
-    return LeanAnswer(code, body, (now - started) * 1000, phases)
-
-
-def _parse_head(head: bytes) -> tuple[int, int | None, bool]:
-    """(status, Content-Length or None when the body ends with the connection, keep-alive);
-    Declined (remembered) for anything but a plain final answer with a simple framing."""
-    lines = head.split(b"\r\n")
-    version, _, rest = lines[0].partition(b" ")
-    status = rest[:3]
-    if version not in (b"HTTP/1.1", b"HTTP/1.0") or not status.isdigit():
-        raise Declined(remember=True)
-    code = int(status)
-    if code < 200 or 300 <= code < 400:  # informational, redirects: httpx handles them
-        raise Declined(remember=True)
-    length, keep_alive = None, version == b"HTTP/1.1"
-    for line in lines[1:]:
-        name, colon, value = line.partition(b":")
-        if not colon or not FIELD_NAME.fullmatch(name):
-            raise Declined(remember=True)  # folded or malformed field
-        key = name.lower()
-        if key == b"content-length":
-            if not value.strip().isdigit() or (length is not None and length != int(value)):
-                raise Declined(remember=True)
-            length = int(value)
-        elif key == b"transfer-encoding" or (key == b"content-encoding" and value.strip()):
-            if value.strip().lower() != b"identity":
-                raise Declined(remember=True)
-        elif key == b"connection":
-            keep_alive = _keeps_alive(value, keep_alive)
-    if code == 204:
-        length = 0
-    return code, length, keep_alive and length is not None
-
-
-def _keeps_alive(value: bytes, default: bool) -> bool:
-    tokens = {t.strip().lower() for t in value.split(b",")}
-    if b"close" in tokens:
-        return False
-    return default or b"keep-alive" in tokens
-
-
-async def _read_body(connection: _Connection, length: int | None, cap: int) -> bytes | None:
-    """The body, or None when it is larger than the cap (the rest is never read)."""
-    buffer = connection.buffer
-    if length is not None:
-        if length > cap:
-            return None
-        while len(buffer) < length:
-            await connection.more()  # Declined if the peer closed before the end
-        body = bytes(buffer[:length])
-        del buffer[:length]
-        return body
-    while not connection.closed:  # delimited by the end of the connection
-        if len(buffer) > cap:
-            return None
-        await connection.more()
-    if len(buffer) > cap:
-        return None
-    body = bytes(buffer)
-    buffer.clear()
-    return body
