@@ -35,7 +35,7 @@ from pandadmin.core.models import Timing
 
 KEEPALIVE_S = 5.0  # as httpx's default keepalive_expiry
 MAX_IDLE_PER_ORIGIN = 1024
-# What httpx sends unchanged: printable ASCII but space " < > \\ ^ ` { | }, valid escapes.
+# What httpx sends unchanged: printable ASCII but space " < > \ ^ ` { | }, valid escapes.
 URL_SAFE = re.compile(r"[!#-;=?-Z\[\]_a-z~]*")
 BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Request headers the client sets itself: a service overriding one goes through httpx.
