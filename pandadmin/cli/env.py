@@ -129,7 +129,7 @@ def env_rename(args: argparse.Namespace) -> int:
 
 def env_list(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    urls, problem = _stored_urls(config)
+    urls, problem = _stored_urls(config, pooler=args.json)
     if args.json:
         rows = [_env_json(config, env, urls) for env in config.environments]
         print(json.dumps({"environments": rows}, indent=2))
@@ -230,16 +230,17 @@ def _apply_options(
 Stored = DatabaseUrl | str | None  # a parsed URL, a problem with it, or none stored
 
 
-def _stored_urls(config: cfg.Config) -> tuple[dict[str, Stored], str | None]:
-    urls: dict[str, Stored] = {}
-    store = open_store(config)
+def _stored_urls(config: cfg.Config, *, pooler: bool) -> tuple[dict[str, Stored], str | None]:
+    """Each environment's DATABASE_URL (and PgBouncer URL: only the JSON shows it), read
+    from the keyring in one go."""
+    keys = [database_url_key(env.name) for env in config.environments]
+    if pooler:
+        keys += [pgbouncer_key(env.name) for env in config.environments]
     try:
-        for env in config.environments:
-            for key in (database_url_key(env.name), pgbouncer_key(env.name)):
-                urls[key] = _parse_stored(store.get(key))
+        stored = open_store(config).get_many(keys) if keys else {}
     except SecretStoreError as exc:
         return {}, str(exc)
-    return urls, None
+    return {key: _parse_stored(raw) for key, raw in stored.items()}, None
 
 
 def _parse_stored(raw: str | None) -> Stored:

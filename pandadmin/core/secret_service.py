@@ -18,6 +18,7 @@ import functools
 import importlib.util
 import os
 import sys
+from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,8 +64,10 @@ def keyring_would_use_it() -> bool:
     )
 
 
-def read(service: str, username: str) -> str | None:
-    """What keyring's SecretService backend returns for `get_password(service, username)`."""
+def read(service: str, usernames: Sequence[str]) -> dict[str, str | None]:
+    """What keyring's SecretService backend returns for `get_password(service, name)`, for
+    each name: over one connection and one encrypted session (each session is a
+    Diffie-Hellman exchange, ~10-20 ms; keyring opens one per secret)."""
     import secretstorage
     from jeepney.wrappers import DBusErrorResponse
     from secretstorage.exceptions import SecretServiceNotAvailableException, SecretStorageException
@@ -77,21 +80,32 @@ def read(service: str, username: str) -> str | None:
         try:
             if not secretstorage.check_service_availability(bus):
                 raise Unavailable
-            return _first_secret(secretstorage.get_default_collection(bus), service, username)
+            collection = _unlocked(secretstorage.get_default_collection(bus))
+            return {name: _first_secret(collection, service, name) for name in usernames}
         except (SecretStorageException, DBusErrorResponse, OSError) as exc:
             raise Failed(exc) from None
 
 
-def _first_secret(collection: Collection, service: str, username: str) -> str | None:
-    """As keyring does it: unlock the collection, then the first matching item."""
+def _unlocked(collection: Collection) -> Collection:
+    """As keyring does it: ask to unlock a locked collection (a prompt), fail if it stays so."""
     if collection.is_locked():
         collection.unlock()
         if collection.is_locked():
             raise Locked
+    return collection
+
+
+def _first_secret(collection: Collection, service: str, username: str) -> str | None:
+    """The first item keyring's attributes find; the collection's session is opened for the
+    first secret read and shared by the rest."""
+    from secretstorage.util import open_session
+
     for item in collection.search_items({"username": username, "service": service}):
         item.unlock()
         if item.is_locked():
             raise Locked
+        collection.session = collection.session or open_session(collection.connection)
+        item.session = collection.session
         return item.get_secret().decode("utf-8")
     return None
 

@@ -6,9 +6,10 @@ SecretStoreError with one sentence saying what to install or unlock.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -59,13 +60,19 @@ class KeyringStore:
         self.service = service or service_name()
 
     def get(self, name: str) -> str | None:
+        return self.get_many([name])[name]
+
+    def get_many(self, names: Sequence[str]) -> dict[str, str | None]:
+        """Several secrets at once (`env list`): one Secret Service session for all of them
+        when keyring would read the Secret Service anyway (`core/secret_service.py`)."""
         from pandadmin.core import secret_service
 
-        if secret_service.keyring_would_use_it():  # the same read, without keyring's import
-            return _read_secret_service(self.service, name)
+        if secret_service.keyring_would_use_it():  # the same reads, without keyring's import
+            return _read_secret_service(self.service, names)
         import keyring
 
-        return _guard(lambda: keyring.get_password(self.service, name))
+        read = functools.partial(keyring.get_password, self.service)
+        return {name: _guard(functools.partial(read, name)) for name in names}
 
     def set(self, name: str, value: str) -> None:
         import keyring
@@ -158,12 +165,12 @@ def _guard(call: Callable[[], T]) -> T:
         raise SecretStoreError(f"the system keyring failed ({_describe(exc)})") from None
 
 
-def _read_secret_service(service: str, name: str) -> str | None:
+def _read_secret_service(service: str, names: Sequence[str]) -> dict[str, str | None]:
     """`core/secret_service.read`, its failures in `_guard`'s words."""
     from pandadmin.core import secret_service as direct
 
     try:
-        return direct.read(service, name)
+        return direct.read(service, names)
     except direct.Unavailable:
         raise SecretStoreError(NO_KEYRING) from None
     except direct.Locked:

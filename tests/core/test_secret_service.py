@@ -15,6 +15,7 @@ from pathlib import Path
 
 import keyring
 import pytest
+import secretstorage.util
 
 from pandadmin.core import secret_service
 from pandadmin.core.secrets import KeyringStore
@@ -30,23 +31,33 @@ def service() -> Iterator[str]:
 
 
 @pytest.mark.usefixtures("secret_service")
-def test_reads_what_keyrings_secret_service_backend_wrote(service: str) -> None:
+def test_reads_what_keyrings_secret_service_backend_wrote_in_one_session(
+    service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     KeyringStore(service).set("prod", "postgresql://u:p%40ss@h:5432/d")
     keyring.set_password(service, "prod/pgbouncer", "postgresql://u:q@h:6432/pgbouncer")
-    assert secret_service.read(service, "prod") == "postgresql://u:p%40ss@h:5432/d"
-    assert secret_service.read(service, "prod/pgbouncer") == keyring.get_password(
-        service, "prod/pgbouncer"
+    sessions: list[object] = []
+    real_open_session = secretstorage.util.open_session
+    monkeypatch.setattr(
+        secretstorage.util,
+        "open_session",
+        lambda bus: sessions.append(real_open_session(bus)) or sessions[-1],
     )
-    assert secret_service.read(service, "qa") is None
-    assert secret_service.read(f"{service}-other", "prod") is None
+    assert secret_service.read(service, ["prod", "prod/pgbouncer", "qa"]) == {
+        "prod": "postgresql://u:p%40ss@h:5432/d",
+        "prod/pgbouncer": keyring.get_password(service, "prod/pgbouncer"),
+        "qa": None,
+    }
+    assert len(sessions) == 1  # one Diffie-Hellman exchange for every secret read
+    assert secret_service.read(f"{service}-other", ["prod"]) == {"prod": None}
     KeyringStore(service).delete("prod")
-    assert secret_service.read(service, "prod") is None
+    assert secret_service.read(service, ["prod"]) == {"prod": None}
 
 
 def test_no_session_bus_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     with pytest.raises(secret_service.Unavailable):
-        secret_service.read("pandadmin-test", "prod")
+        secret_service.read("pandadmin-test", ["prod"])
 
 
 @pytest.fixture
@@ -108,6 +119,6 @@ def test_a_locked_collection_is_locked_and_leaks_no_connection(service: str) -> 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with locked_collection(), pytest.raises(secret_service.Locked):
-            secret_service.read(service, "prod")
+            secret_service.read(service, ["prod"])
         gc.collect()
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []

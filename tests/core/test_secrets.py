@@ -23,6 +23,7 @@ def test_keyring_store_uses_service_and_environment_name(memory_keyring: InMemor
     store.set("prod", "postgresql://u:p@h/d")
     assert memory_keyring.values == {("pandadmin", "prod"): "postgresql://u:p@h/d"}
     assert store.get("prod") == "postgresql://u:p@h/d"
+    assert store.get_many(["prod", "qa"]) == {"prod": "postgresql://u:p@h/d", "qa": None}
     store.delete("prod")
     store.delete("prod")  # idempotent
     assert store.get("prod") is None
