@@ -200,15 +200,17 @@ class LeanClient:
                 del self._idle[origin]
 
     async def _connect(self, target: Target) -> tuple[Connection, Timing]:
-        """A new connection (name lookup and connect timed); Declined on any failure, so
-        the full client reports it in its own words."""
+        """A new connection (name lookup and connect timed). A timeout is one, as in httpx;
+        any other failure is Declined, so the full client reports it in its own words."""
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self._connect_timeout):
                 addresses, dns_ms = await _resolve(loop, target)
                 connected = time.perf_counter()
                 connection = await _open(loop, addresses, target.port)
-        except (OSError, TimeoutError):
+        except TimeoutError:
+            raise
+        except OSError:  # refused, unreachable, no such name
             raise Declined() from None
         connect_ms = (time.perf_counter() - connected) * 1000
         return connection, Timing(dns_ms, connect_ms, None, None)

@@ -14,6 +14,7 @@ def load(filename: str) -> str:
     return resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
 
 
+@cache  # once per server version: a poll asks for it every second
 def for_version(name: str, server_version_num: int) -> str:
     """The `NAME_post_NNNNNN.sql` with the highest minimum version the server satisfies."""
     best: tuple[int, str] | None = None
@@ -27,6 +28,7 @@ def for_version(name: str, server_version_num: int) -> str:
     return load(best[1])
 
 
+@cache
 def activity(server_version_num: int, *, sessions: bool = False) -> str:
     """The one-round-trip activity query, with the server's versioned limits inside and,
     when asked for, the drill-down session list (query text is fetched only then)."""
