@@ -85,9 +85,8 @@ class RingBuffer:
         return float(self._t[self._next if self._size == self.capacity else 0])
 
     def since(self, start: float) -> tuple[Array, Array]:
-        t, v = self.ordered()
-        first = int(np.searchsorted(t, start, side="left"))
-        return t[first:], v[first:]
+        """Chronological copies of the samples with `t >= start` (only those are copied)."""
+        return self.between(start, math.inf)
 
     def count_since(self, start: float) -> int:
         """How many samples `since(start)` holds, without copying them."""
@@ -271,6 +270,7 @@ class EnvironmentHistory:
         self.services: dict[str, ServiceTrace] = {}
         self.last_seen: float | None = None
         self.pooler = RingBuffer(capacity_for(interval), len(POOLER_SERIES))
+        self._pooler_reduced = MinMaxCache(self.pooler)
         # What a team Prometheus saw where this app did not (filled by the Qt link).
         self.remote: RangeSeries | None = None
         # min/max envelopes from the store for ranges beyond the ring's day: (width, t, values)
@@ -281,9 +281,10 @@ class EnvironmentHistory:
         self.record_services(report)
         self._record_pooler(report)
 
-    def pooler_window(self, seconds: float, now: float) -> Window:
-        """PgBouncer's clients and waiting clients of the last `seconds` (POOLER_SERIES)."""
-        return Window(*self.pooler.since(now - seconds))
+    def pooler_window(self, seconds: float, now: float, max_points: int = 1600) -> Window:
+        """PgBouncer's clients and waiting clients of the last `seconds` (POOLER_SERIES),
+        reduced like `window` when too many."""
+        return _recent(self.pooler, self._pooler_reduced, now - seconds, now, max_points)
 
     def _record_pooler(self, report: EnvironmentReport) -> None:
         if report.pooler is None:
@@ -308,9 +309,7 @@ class EnvironmentHistory:
         start = now - seconds
         if seconds > DAY_S:
             return self._long_window(start, now, max_points)
-        if self.connections.count_since(start) <= max_points:
-            return Window(*self.connections.since(start))
-        return self._reduced.window(start, now, max_points // 2)
+        return _recent(self.connections, self._reduced, start, now, max_points)
 
     def _long_window(self, start: float, now: float, max_points: int) -> Window:
         """The stored envelope where the ring has nothing, then the ring, reduced."""
@@ -328,6 +327,7 @@ class EnvironmentHistory:
             self.connections = self.connections.resized(capacity_for(interval))
             self.pooler = self.pooler.resized(capacity_for(interval))
             self._reduced = MinMaxCache(self.connections)
+            self._pooler_reduced = MinMaxCache(self.pooler)
 
     def _record_database(self, report: EnvironmentReport) -> None:
         database = report.database
@@ -365,6 +365,15 @@ class EnvironmentHistory:
         if tail:
             self.connections.extend(t[-tail:], values[-tail:])
         self.append_rows(recorded_t[keep], recorded_v[keep])
+
+
+def _recent(
+    buffer: RingBuffer, cache: MinMaxCache, start: float, end: float, max_points: int
+) -> Window:
+    """The buffer's samples since `start`, as they are or (too many) min/max per bucket."""
+    if buffer.count_since(start) <= max_points:
+        return Window(*buffer.since(start))
+    return cache.window(start, end, max_points // 2)
 
 
 class HistoryStore:

@@ -65,6 +65,18 @@ def test_extend_is_the_same_as_appending_row_by_row(before: int, rows: int) -> N
         np.testing.assert_array_equal(left, right)
 
 
+@given(st.integers(2, 9), st.integers(0, 25), st.floats(-2.0, 30.0))
+def test_since_is_the_ordered_ring_from_start(capacity: int, rows: int, start: float) -> None:
+    """`since` copies only the samples it returns, wrapped ring or not."""
+    ring = RingBuffer(capacity, 2)
+    for i in range(rows):
+        ring.append(float(i), [i, -i])
+    t, v = ring.ordered()
+    since_t, since_v = ring.since(start)
+    np.testing.assert_array_equal(since_t, t[t >= start])
+    np.testing.assert_array_equal(since_v, v[t >= start])
+
+
 def test_capacity_is_a_day_at_the_interval_and_bounded() -> None:
     assert capacity_for(5.0) == 17281
     assert capacity_for(0.01) == MAX_CAPACITY
@@ -158,6 +170,19 @@ def test_a_day_at_one_hertz_is_reduced_without_rereading_closed_buckets() -> Non
     assert len(first.t) <= 400 and len(second.t) <= 400
     assert second.values[-1, CONNECTION_SERIES.index("total")] == 99
     np.testing.assert_array_equal(first.t[:-2], second.t[: len(first.t) - 2])
+
+
+def test_a_day_of_pooler_samples_is_reduced_and_keeps_its_spike() -> None:
+    history = EnvironmentHistory(1.0)
+    now = 1_700_000_000.0
+    t = now - 86_400 + np.arange(86_400, dtype=float)
+    clients = 5.0 + np.arange(86_400) % 3
+    clients[40_000] = 90.0  # one second of 90 clients
+    history.pooler.extend(t, np.column_stack((clients, np.zeros(86_400))))
+    window = history.pooler_window(86_400, now, max_points=500)
+    assert window.reduced and len(window.t) <= 500
+    assert np.nanmax(window.column(0)) == 90.0 and np.nanmin(window.column(0)) == 5.0
+    assert len(history.pooler_window(300, now, max_points=500).t) == 300  # few: as they are
 
 
 def test_service_traces_keep_latency_and_the_last_error() -> None:

@@ -6,6 +6,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 from PySide6.QtGui import QColor
 
 from pandadmin.core.config import Config, Environment
@@ -73,3 +74,25 @@ def test_one_sample_so_far_draws_its_point(qtbot: Any) -> None:
     chart.resize(400, 240)
     qtbot.waitExposed(chart, timeout=20_000)
     assert painted(chart, theme.SERIES_COLOURS["total"]) > 0
+
+
+def test_a_day_is_drawn_with_about_a_point_per_pixel_and_keeps_its_spike(qtbot: Any) -> None:
+    report = judged(total=30, by_state={"idle": 30})
+    chart = chart_for(qtbot, report)
+    chart.resize(900, 300)
+    qtbot.waitExposed(chart, timeout=20_000)
+    history = EnvironmentHistory(1.0)
+    now = time.time()
+    t = now - 86_400 + np.arange(86_400, dtype=float)
+    total = 20.0 + np.arange(86_400) % 5
+    total[50_000] = 400.0  # one second of a connection storm
+    rows = np.column_stack((np.zeros((86_400, 2)), total - 20, total))
+    history.connections.extend(t, rows)
+    chart.set_window_index(2)  # 24 h
+    chart.show_environment(history, report, ENV.thresholds)
+    curve = chart.curves["total"]
+    x, y = curve.getData()
+    width = chart.item.vb.width()
+    assert 0.5 * width <= len(x) <= width + 2  # min and max per 2 pixels
+    assert np.nanmax(y) == 400.0 and np.nanmin(y) == 20.0
+    assert chart.item.viewRange()[1][1] > 400.0  # the spike is in view

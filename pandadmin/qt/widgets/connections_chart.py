@@ -1,8 +1,10 @@
 """Connections over time against the real ceiling (pyqtgraph).
 
 Curves and lines are created once and updated with `setData`/`setValue` (recreating
-them per tick leaks: pyqtgraph#2348, #2665). Downsampling and clip-to-view are set on
-the PlotItem after the curves are added (options set earlier are lost: #1855).
+them per tick leaks: pyqtgraph#2348, #2665). The history hands them windows already cut
+to the range and reduced to min/max per bucket, about one point per pixel of the plot
+(pyqtgraph#3301), so pyqtgraph's own clip-to-view and downsampling stay off for them:
+those re-examined every curve on each range change, twice per tick.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QPen
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from pandadmin.core.config import Thresholds
@@ -39,6 +41,7 @@ LINE_STYLES = {
 }
 SHOWN = ("active", "idle", "idle in transaction", "total")
 MIN_SPAN_S = 60.0
+MIN_POINTS = 200  # before the plot has a width (not laid out yet)
 
 
 class ConnectionsChart(QWidget):
@@ -119,9 +122,6 @@ class ConnectionsChart(QWidget):
         self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=grey)
         self.crosshair.setVisible(False)
         self.item.addItem(self.crosshair, ignoreBounds=True)
-        # After addItem, or the options are lost (pyqtgraph#1855).
-        self.item.setDownsampling(auto=True, mode="peak")
-        self.item.setClipToView(True)
         self._apply_palette()
 
     def _build_remote(self) -> None:
@@ -135,7 +135,10 @@ class ConnectionsChart(QWidget):
         self.item.addItem(self.remote_region, ignoreBounds=True)
         colour = theme.SERIES_COLOURS["total"]
         pen = pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine)
-        self.remote_curve = self.item.plot(pen=pen, connect="finite", antialias=False)
+        self.remote_curve = series_curve(self.item, pen)
+        # Prometheus' range comes as it is (not reduced here): pyqtgraph cuts and thins it.
+        self.remote_curve.setDownsampling(auto=True, method="peak")
+        self.remote_curve.setClipToView(True)
 
     def set_remote_note(self, text: str) -> None:
         """One line about the Prometheus history source (shown under the chart)."""
@@ -143,10 +146,8 @@ class ConnectionsChart(QWidget):
         self._update_lines()
 
     def _curve(self, name: str) -> pg.PlotDataItem:
-        """One series, created once; 1 px and no antialiasing keep dense curves cheap (#533)."""
         colour = theme.SERIES_COLOURS[name]
-        pen = pg.mkPen(colour, width=1)
-        curve = self.item.plot(name=name, pen=pen, connect="finite", antialias=False)
+        curve = series_curve(self.item, pg.mkPen(colour, width=1), name)
         curve.setSymbolPen(pg.mkPen(colour, width=1))
         curve.setSymbolBrush(pg.mkBrush(colour))
         curve.setSymbolSize(5)
@@ -210,7 +211,7 @@ class ConnectionsChart(QWidget):
         if self._history is None:
             self.data = Window(np.empty(0), np.empty((0, len(CONNECTION_SERIES))))
         else:
-            self.data = self._history.window(self.window_s, now)
+            self.data = self._history.window(self.window_s, now, self.max_points())
         for name, curve in self.curves.items():
             column = self.data.column(CONNECTION_SERIES.index(name))
             finite = bool(np.isfinite(column).any())
@@ -220,14 +221,21 @@ class ConnectionsChart(QWidget):
         self._refresh_pooler(now)
         self._draw_remote(now)
         self._update_lines()
-        self.item.setXRange(self._start(now), now, padding=0)
-        self.item.setYRange(0, self._top(), padding=0)
+        # One range update (not x then y): each one re-lays out the axes and every item.
+        self.item.setRange(xRange=(self._start(now), now), yRange=(0, self._top()), padding=0)
+
+    def max_points(self) -> int:
+        """Points per curve the plot can show: min and max per 2 pixels (about one per pixel)."""
+        return max(int(self.item.vb.width()), MIN_POINTS)
 
     def _refresh_pooler(self, now: float) -> None:
         """PgBouncer's clients and waiting clients, when the environment has a pooler."""
         empty = Window(np.empty(0), np.empty((0, len(POOLER_SERIES))))
         history = self._history
-        self.pooler_data = history.pooler_window(self.window_s, now) if history else empty
+        if history is not None:
+            self.pooler_data = history.pooler_window(self.window_s, now, self.max_points())
+        else:
+            self.pooler_data = empty
         shown = bool(np.isfinite(self.pooler_data.values).any())
         self.pooler_legend.setVisible(shown)
         for i, curve in enumerate(self.pooler_curves.values()):
@@ -313,6 +321,12 @@ class ConnectionsChart(QWidget):
         self.crosshair.setValue(float(t[i]))
         self.crosshair.setVisible(True)
         return _sample_text(float(t[i]), self.data.values[i])
+
+
+def series_curve(item: pg.PlotItem, pen: QPen, name: str | None = None) -> pg.PlotDataItem:
+    """A curve for one series, created once. 1 px pens without antialiasing keep dense
+    curves cheap (pyqtgraph#533); NaN (nothing polled) is drawn as a gap."""
+    return item.plot(name=name, pen=pen, connect="finite", antialias=False)
 
 
 def _mark_lone_point(curve: pg.PlotDataItem, lone: bool) -> None:
