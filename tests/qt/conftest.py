@@ -78,7 +78,9 @@ def no_automatic_gc() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def gui_thread_gc(no_automatic_gc: None) -> None:
     """What earlier tests left is collected here, on the main thread: pytest drops a test's
-    fixture values (its loop, its app) only after its teardown."""
+    fixture values (its loop, its app) only after its teardown. An app that was never
+    stopped left what it froze at start (qt/gui_gc.py): that is collected here too."""
+    gc.unfreeze()
     gc.collect()
 
 

@@ -63,6 +63,24 @@ def test_the_timer_collects_past_the_threshold(qapp: Any) -> None:
     collector.stop()
 
 
+def test_what_existed_at_start_is_frozen_then_freed_on_the_gui_thread_at_stop(
+    qapp: Any,
+) -> None:
+    freed_in: list[threading.Thread] = []
+    holder = [Cyclic()]  # alive when the app starts, garbage later
+    weakref.finalize(holder[0], lambda: freed_in.append(threading.current_thread()))
+    ref = weakref.ref(holder[0])
+    collector = GuiThreadCollector()
+    collector.start()
+    assert gc.get_freeze_count() > 0
+    holder.clear()
+    gc.collect()  # even a full collection leaves frozen objects alone (that is the point)
+    assert ref() is not None
+    collector.stop()
+    assert ref() is None and freed_in == [threading.main_thread()]
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_worker_threads_collection_after_a_gui_test_orphans_no_qt_timer(tmp_path: Path) -> None:
     """gc_probe.py in a child pytest: a collection in a worker thread right after a GUI test
     used to free that test's loop there and leave its Qt timers registered; the first to
