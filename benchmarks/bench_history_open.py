@@ -137,14 +137,16 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=3.0, help="raw hours via Store.write")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--png", type=Path)
+    parser.add_argument("--store", type=Path, help="keep the filled store here (reused)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile-to", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args.child, args.png, args.profile_to)
     with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        fill_s = fill(folder, args.hours)
+        folder = args.store or Path(name)
+        reuse = (folder / "history.sqlite3").exists() and args.store is not None
+        fill_s = 0.0 if reuse else fill(folder, args.hours)
         size_mb = (folder / "history.sqlite3").stat().st_size / 1e6
         png = ["--png", str(args.png)] if args.png else []
         opens = [one_open(folder, *png) for _ in range(args.opens)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,36 +90,44 @@ def _only(
 def _scan(
     store: Store, names: tuple[str, ...], parts: int, query: str, args: tuple[object, ...]
 ) -> dict[str, tuple[Array, Array, Array]]:
-    """Rows grouped by environment; within it, blobs of one layout decoded together (a few
-    numpy calls per layout, none per row)."""
-    rows: dict[int, list[tuple[int, int, int, bytes]]] = {}
+    """Rows grouped by environment, decoded by layout: the rows are turned into columns by
+    `zip` and decoded in a few numpy calls, so no Python code runs per row (24 h of 20
+    environments is ~43,000 rows)."""
     try:
-        for row in store.db.execute(query, args):
-            rows.setdefault(row[1], []).append(
-                (row[0], row[4] if len(row) > 4 else 1, row[2], row[3])
-            )
-        return {
-            store._env_name(env): _decode_group(store, found, names, parts)
-            for env, found in rows.items()
-        }
+        rows = store.db.execute(query, args).fetchall()
+        if not rows:
+            return {}
+        t, envs, layouts, blobs, *counts = zip(*rows, strict=True)
+        env_ids, layout_ids = np.array(envs), np.array(layouts)
+        values = _decode_layouts(store, layout_ids, blobs, names, parts)
+        times = np.array(t, dtype=float)
+        n = np.array(counts[0], dtype=float) if counts else np.ones(len(rows))
+        out = {}
+        for env in np.unique(env_ids):
+            where = np.flatnonzero(env_ids == env)
+            out[store._env_name(int(env))] = (times[where], n[where], values[where])
+        return out
     except (sqlite3.Error, ValueError) as exc:
         raise StoreError(f"history store {store.path}: {exc}") from exc
 
 
-def _decode_group(
-    store: Store, rows: list[tuple[int, int, int, bytes]], names: tuple[str, ...], parts: int
-) -> tuple[Array, Array, Array]:
-    t = np.array([row[0] for row in rows], dtype=float)
-    n = np.array([row[1] for row in rows], dtype=float)
-    values = np.empty((len(rows), len(names) * parts))
-    layouts = np.array([row[2] for row in rows])
+def _decode_layouts(
+    store: Store, layouts: Index, blobs: tuple[bytes, ...], names: tuple[str, ...], parts: int
+) -> Array:
+    """The `names` columns of every row (NaN where a row's layout lacks one)."""
+    values = np.empty((len(blobs), len(names) * parts))
     for layout in np.unique(layouts):
         where = np.flatnonzero(layouts == layout)
         width = len(store._layouts_by_id(int(layout))) * parts
-        decoded = decode_many([rows[i][3] for i in where], width)
+        chosen = blobs if len(where) == len(blobs) else _pick(blobs, where)
+        decoded = decode_many(chosen, width)
         decoded = np.column_stack((decoded, np.full(len(where), np.nan)))
         values[where] = decoded[:, _index(store, int(layout), names, parts)]
-    return t, n, values
+    return values
+
+
+def _pick(items: Sequence[bytes], where: Index) -> list[bytes]:
+    return [items[i] for i in where.tolist()]
 
 
 def _index(store: Store, layout: int, names: tuple[str, ...], parts: int) -> Index:

@@ -171,3 +171,29 @@ def test_values_pack_small_and_fall_back_to_wider_integers() -> None:
         back = decode_many([encode(values), encode(values[::-1])], 4)
         assert np.array_equal(back[0], np.round(values, 1), equal_nan=True)
         assert np.array_equal(back[1], np.round(values[::-1], 1), equal_nan=True)
+
+
+def test_rows_of_both_widths_decode_together_and_bad_rows_fail() -> None:
+    """Interleaved int16 and int32 rows in one call (one numpy gather per width); a row cut
+    short or of an unknown type is an error, never a row of garbage."""
+    rows = [np.array([float(i), np.nan, 1e6 if i % 3 == 0 else -2.5]) for i in range(10)]
+    back = decode_many([encode(row) for row in rows], 3)
+    assert np.array_equal(back, np.round(np.vstack(rows), 1), equal_nan=True)
+    assert decode_many([], 3).shape == (0, 3)
+    for bad in (encode(rows[1])[:-1], b"", b"\x03" + bytes(6)):
+        with pytest.raises(ValueError):
+            decode_many([encode(rows[0]), bad], 3)
+
+
+def test_every_environments_series_are_read_in_one_scan(store: Store) -> None:
+    """Environments with different layouts (a collector and an older app) interleaved in
+    time: each gets its own rows, in time order, NaN for a name its layout lacks."""
+    from pandadmin.core.store_read import columns
+
+    for i in range(6):
+        store.write([sample(T0 + i, 10.0 + i), Sample("stage", T0 + i, {"conn.total": 2.0 * i})])
+    found = columns(store, ("conn.total", "conn.state.active"), T0 - 1)
+    assert found["prod"].t.tolist() == [T0 + i for i in range(6)]
+    assert found["prod"].values[:, 0].tolist() == [10.0 + i for i in range(6)]
+    assert found["stage"].values[:, 0].tolist() == [2.0 * i for i in range(6)]
+    assert np.isnan(found["stage"].values[:, 1]).all()  # not in stage's layout
