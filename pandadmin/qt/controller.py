@@ -11,7 +11,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from pandadmin.core import config as cfg
@@ -31,7 +31,7 @@ from pandadmin.qt.dialogs.confirm import Confirmation, confirm, inform
 from pandadmin.qt.dialogs.environment import EnvironmentDialog
 from pandadmin.qt.gui_gc import GuiThreadCollector
 from pandadmin.qt.history_link import HistoryLink
-from pandadmin.qt.main_window import MainWindow
+from pandadmin.qt.main_window import RENDER_MS, MainWindow
 from pandadmin.qt.present import clock
 from pandadmin.qt.prometheus_link import PrometheusLink
 from pandadmin.qt.tray import Tray
@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 class Controller(QObject):
     """Owns the poller, history, alerts, window and tray of one running app."""
 
-    report_shown = Signal(str)  # environment name, after the window rendered its report
+    # environment name, once the window holds its report (rendered within RENDER_MS)
+    report_shown = Signal(str)
 
     def __init__(
         self,
@@ -69,6 +70,10 @@ class Controller(QObject):
         self.prometheus = PrometheusLink(self)
         self.dialog: EnvironmentDialog | None = None
         self.pending: Confirmation | None = None
+        self._summary_timer = QTimer(self)  # one summary per burst of reports
+        self._summary_timer.setSingleShot(True)
+        self._summary_timer.setInterval(RENDER_MS)
+        self._summary_timer.timeout.connect(self._update_summary)
         self._wire()
 
     def _wire(self) -> None:
@@ -139,7 +144,7 @@ class Controller(QObject):
         if alert is not None:
             self.tray.notify(alert)
         self.window.show_report(report)
-        self._update_summary()
+        self._summary_soon()
         self.report_shown.emit(report.name)
 
     def show_followed(self, report: EnvironmentReport) -> None:
@@ -150,8 +155,12 @@ class Controller(QObject):
             return
         self.history.ensure(report.name, env.interval).record_services(report)
         self.window.show_report(report)
-        self._update_summary()
+        self._summary_soon()
         self.report_shown.emit(report.name)
+
+    def _summary_soon(self) -> None:
+        if not self._summary_timer.isActive():
+            self._summary_timer.start()
 
     def _history_said(self, message: str) -> None:
         log.warning("%s", message)

@@ -1,10 +1,15 @@
 """The main window: environments list (with its filter) and detail, the migration matrix
-view, the empty state, menus and keys. It renders; the controller decides."""
+view, the empty state, menus and keys. It renders; the controller decides.
+
+Reports are coalesced: `show_report` only keeps the report, and one render a frame
+(RENDER_MS) brings the rows, the selected environment's detail and the matrix up to date.
+Nothing renders while the window is hidden or minimised, nor the matrix while its tab is
+hidden; showing them catches up with the latest reports at once."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -30,6 +35,7 @@ from pandadmin.qt.widgets.revision_matrix import MigrationMatrixView
 from pandadmin.qt.window_state import WindowState
 
 EMPTY_PAGE, MAIN_PAGE = 0, 1
+RENDER_MS = 100  # reports are shown at most 10 times a second, however many arrive
 
 
 class MainWindow(QMainWindow):
@@ -41,6 +47,7 @@ class MainWindow(QMainWindow):
     poll_requested = Signal()
     quit_requested = Signal()
     signal_requested = Signal(str, int, bool)  # environment, pid, terminate
+    rendered = Signal()  # the widgets caught up with the reports kept so far
 
     def __init__(self, history: HistoryStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +70,12 @@ class MainWindow(QMainWindow):
         self.shortcuts: ShortcutsDialog | None = None
         self._auto_pick = True  # open on a critical environment until the user picks one
         self._picking = False
+        self._stale: set[str] = set()  # environments whose row lags behind their report
+        self._stale_detail = self._stale_matrix = False
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(RENDER_MS)
+        self._render_timer.timeout.connect(self.render_reports)
         self._build()
         self.actions_by_name = window_actions.build(self)
         self.filter_bar.changed.connect(self._filter_changed)
@@ -89,6 +102,7 @@ class MainWindow(QMainWindow):
         self.environments.rows_changed.connect(self._update_hidden)
         self.empty.add_requested.connect(self.add_requested)
         self.detail.sessions.signal_requested.connect(self._signal_backend)
+        self.tabs.currentChanged.connect(lambda _i: self.render_reports())
 
     def _list_pane(self) -> QWidget:
         pane = QWidget(self)
@@ -117,14 +131,42 @@ class MainWindow(QMainWindow):
         self._update_matrix()
 
     def show_report(self, report: EnvironmentReport) -> None:
+        """Keep the report; the widgets show it at the next render (within RENDER_MS)."""
         self.reports[report.name] = report
         if report.limits is not None:
             self.reachable[report.name] = report
-        self.environments.source.update_report(report)
+        self._stale.add(report.name)
+        self._stale_matrix = True
         if report.name == self.environments.current_name():
-            self._show_selected(report.name)
-        self._update_matrix()
+            self._stale_detail = True
         self._open_on_critical(report)
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def on_screen(self) -> bool:
+        return self.isVisible() and not self.isMinimized()
+
+    def caught_up(self) -> bool:
+        """The window is on screen and nothing shown lags behind the kept reports."""
+        matrix = self._stale_matrix and self.tabs.currentWidget() is self.matrix
+        return self.on_screen() and not (self._stale or self._stale_detail or matrix)
+
+    def render_reports(self) -> None:
+        """Bring what is on screen up to date with the kept reports; nothing while the
+        window is hidden (showing it renders at once)."""
+        if not self.on_screen():
+            return
+        stale, self._stale = self._stale, set()
+        for name in stale:
+            report = self.reports.get(name)
+            if report is not None:
+                self.environments.source.update_report(report)
+        if self._stale_detail:
+            self._stale_detail = False
+            self.refresh_selected()
+        if self._stale_matrix and self.tabs.currentWidget() is self.matrix:
+            self._update_matrix()
+        self.rendered.emit()
 
     def choose(self, name: str) -> bool:
         """Select an environment as the user's own choice: it is never moved for them."""
@@ -167,13 +209,15 @@ class MainWindow(QMainWindow):
             self._show_selected(name)
 
     def _show_selected(self, name: str) -> None:
+        self._stale_detail = not self.on_screen()
         env = self.config.environment(name)
-        if env is not None:
+        if env is not None and not self._stale_detail:
             report = self.reports.get(name)
             history, reference = self.history.get(name), self.reachable.get(name)
             self.detail.show_environment(self.config, env, report, history, reference)
 
     def _update_matrix(self) -> None:
+        self._stale_matrix = False
         # In the configuration's order, not the order reports happened to arrive in.
         reports = (self.reports.get(env.name) for env in self.config.environments)
         self.matrix.show_statuses(
@@ -262,6 +306,15 @@ class MainWindow(QMainWindow):
             self.detail.chart.set_window_index(labels.index(state.chart_range))
         if state.selected:
             self.select(state.selected)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.render_reports()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange and self.on_screen():
+            self.render_reports()  # restored from minimised
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.allow_close:

@@ -50,10 +50,15 @@ class Tray(QObject):
             self.icon.hide()
 
     def set_status(self, status: Status, summary: str) -> None:
-        self.status = status
-        if self.icon is not None:
+        """Only what changed goes to the tray (a new icon is a round trip to the panel)."""
+        changed, self.status = status != self.status, status
+        if self.icon is None:
+            return
+        if changed:
             self.icon.setIcon(theme.badged_icon(status))
-            self.icon.setToolTip(f"pandadmin: {status.label}\n{summary}")
+        tip = f"pandadmin: {status.label}\n{summary}"
+        if tip != self.icon.toolTip():
+            self.icon.setToolTip(tip)
 
     def notify(self, alert: Alert) -> None:
         self.history.append(alert)

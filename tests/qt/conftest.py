@@ -61,6 +61,12 @@ async def until(predicate: Callable[[], T], timeout: float = 10.0, what: str = "
         await asyncio.sleep(0.03)
 
 
+async def rendered(window: Any) -> None:
+    """Wait until the window shows its latest reports (it renders them at most once a frame,
+    and only what is on screen: switch to a tab before reading it)."""
+    await until(window.caught_up, what="the window to render its reports")
+
+
 @pytest.fixture(scope="package", autouse=True)
 def no_automatic_gc() -> Iterator[None]:
     """No automatic garbage collection in the GUI tests (as in the app: qt/gui_gc.py).

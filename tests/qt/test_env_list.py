@@ -135,6 +135,8 @@ def test_live_health_summary_tooltip_and_accessible_names(
         controller = await harness.open()
         window, view = controller.window, controller.window.environments
         await until(lambda: len(window.reports) == 3, timeout=30, what="first reports")
+        rendered = lambda: all(r.report is not None for r in view.source.rows)  # noqa: E731
+        await until(rendered, what="the rows show the reports (within a frame)")
         await until(lambda: columns_fit(view), what="columns fit the last report")
         row = view.proxy.mapFromSource(view.source.index(1, 0)).row()
         option, index = cell_option(view, row, HEALTH)

@@ -20,7 +20,7 @@ from pandadmin.qt import theme
 from pandadmin.qt.dialogs.environment import EnvironmentDialog
 from pandadmin.qt.main_window import EMPTY_PAGE, MAIN_PAGE
 from pandadmin.qt.widgets.env_list import CONNECTIONS, StatusRole
-from tests.qt.conftest import AppHarness, environment, unique, until
+from tests.qt.conftest import AppHarness, environment, rendered, unique, until
 
 TOTAL = CONNECTION_SERIES.index("total")
 
@@ -55,6 +55,7 @@ def test_counts_and_chart_follow_real_connections(pg: Any, harness: AppHarness, 
         start = await until(total, what="first report")
         held = [await asyncpg.connect(url) for _ in range(3)]
         await until(lambda: total() == start + 3, what="three more connections")
+        await rendered(window)
         index = model.index(0, CONNECTIONS)
         assert model.data(index) == f"{start + 3} / {limit}"
         chart = window.detail.chart
@@ -108,6 +109,7 @@ def test_unreachable_database_shows_last_seen_and_error_and_a_gap(
         window = controller.window
         report = await until(lambda: window.reports.get("dead"), what="report")
         assert report.status == Status.CRITICAL
+        await rendered(window)
         banner = window.detail.banner
         assert banner.isVisibleTo(window)
         assert "Database unreachable" in banner.text() and "never reached" in banner.text()
@@ -167,6 +169,7 @@ def test_database_lost_after_being_seen_keeps_last_known_limits_and_shows_a_gap(
             lambda: (r := window.reports["prod"]).limits is None and r, what="the loss noticed"
         )
         assert report.status == Status.CRITICAL
+        await rendered(window)
         banner = window.detail.banner.text()
         assert "last seen" in banner and "not permitted to log in" in banner
         chart = window.detail.chart

@@ -18,7 +18,7 @@ from pandadmin.qt.widgets.env_list import MIGRATIONS
 from pandadmin.qt.widgets.revision_matrix import MigrationMatrixView
 from pandadmin.qt.widgets.revision_matrix_model import CELL_ROLE, FIXED, REVISION_ROLE
 from tests.conftest import Branchy
-from tests.qt.conftest import AppHarness, environment, plain, unique, until
+from tests.qt.conftest import AppHarness, environment, plain, rendered, unique, until
 from tests.support.alembic_projects import BRANCHY_CELLS, BRANCHY_STATUSES
 
 ALEMBIC = str(Path(pandadmin.demo.__file__).parent / "sample_service" / "alembic.ini")
@@ -79,6 +79,7 @@ def test_demo_like_matrix_cells_messages_dates_and_copy(
         harness.write(cfg.Config(envs), urls)
         controller = await harness.open()
         view = controller.window.matrix
+        controller.window.show_drift()  # the matrix is filled while its tab is on screen
         await until(lambda: len(view.model.matrix.columns if view.model.matrix else ()) == 3,
                     what="all three environments in the matrix")  # fmt: skip
         A, P = "applied", "pending"
@@ -125,6 +126,7 @@ def test_branch_and_merge_across_checkouts_on_real_databases(
         harness.write(cfg.Config(envs), branchy.urls)
         controller = await harness.open()
         view = controller.window.matrix
+        controller.window.show_drift()  # the matrix is filled while its tab is on screen
         await until(lambda: len(view.model.matrix.columns if view.model.matrix else ()) == 4,
                     what="all four environments in the matrix")  # fmt: skip
         assert cells(view) == BRANCHY_CELLS
@@ -201,6 +203,7 @@ def test_badges_and_pending_list_of_one_environment(pg: Any, harness: AppHarness
         controller = await harness.open()
         window = controller.window
         await until(lambda: len(window.reports) == 2, what="both environments polled")
+        await rendered(window)
         model = window.environments.source
         assert [model.data(model.index(r, MIGRATIONS)) for r in (0, 1)] == [
             "up to date",
@@ -208,6 +211,7 @@ def test_badges_and_pending_list_of_one_environment(pg: Any, harness: AppHarness
         ]
         window.environments.select("prod")
         panel = window.detail.migrations
+        window.detail.tabs.setCurrentWidget(panel)  # a hidden tab is filled when shown
         assert "behind 3" in plain(panel.summary) and SECOND in plain(panel.summary)
         pending = [panel.pending.item(r, 1).text() for r in range(panel.pending.rowCount())]
         assert pending == [

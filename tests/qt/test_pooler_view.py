@@ -13,7 +13,7 @@ from pandadmin.core import config as cfg
 from pandadmin.core.secret_keys import pgbouncer_key
 from pandadmin.qt.widgets.env_list import CONNECTIONS
 from tests.conftest import Pooled
-from tests.qt.conftest import AppHarness, environment, until
+from tests.qt.conftest import AppHarness, environment, rendered, until
 
 CLIENTS = 9  # on 5 server connections: 4 wait
 
@@ -45,13 +45,16 @@ def test_waiting_clients_show_in_list_tab_and_chart(
                 return sample.clients["waiting"] if sample else 0
 
             await until(lambda: waiting() > 0, timeout=30, what="clients waiting")
+            await rendered(window)
             model = window.environments.source
             text = model.data(model.index(0, CONNECTIONS))
             assert text.endswith(" waiting") and " · " in text
             panel = window.detail.pooler
+            window.detail.tabs.setCurrentWidget(panel)  # a hidden tab is filled when shown
             assert "waiting" in panel.summary.text() and "pool_mode" in panel.summary.text()
             rows = {panel.pools.item(r, 0).text() for r in range(panel.pools.rowCount())}
             assert rows == {pooled.database}  # the admin console's own pool is not listed
+            window.detail.tabs.setCurrentIndex(0)
             chart = window.detail.chart
             chart.refresh()
             assert np.nanmax(chart.pooler_data.column(1)) > 0  # the waiting curve

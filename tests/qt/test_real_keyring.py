@@ -17,7 +17,7 @@ from pandadmin.qt import present
 from pandadmin.qt.app import open_controller
 from pandadmin.qt.controller import Controller
 from pandadmin.qt.widgets.env_model import CONNECTIONS
-from tests.qt.conftest import Cleanup, environment, plain, unique, until
+from tests.qt.conftest import Cleanup, environment, plain, rendered, unique, until
 from tests.qt.test_env_list import cell_option
 from tests.support.keyring_lock import locked_collection
 
@@ -64,6 +64,8 @@ def test_the_real_keyring_path_paints_a_report(
             lambda: (r := window.reports.get("prod")) and r.limits and r, timeout=30,
             what="a report with connection counts",
         )  # fmt: skip
+        await rendered(window)
+        report = window.reports["prod"]  # the one on screen (a newer one may have come)
         view = window.environments
         option, index = cell_option(view, 0, CONNECTIONS)
         texts = [p.text for p in view.delegate.parts(option, index) if p.kind == "text"]
@@ -87,6 +89,7 @@ def test_a_locked_collection_is_said_plainly_in_the_app(
             window = controller.window
             window.show()
             await until(lambda: window.reports.get("prod"), timeout=30, what="a report")
+            await rendered(window)
             banner = plain(window.detail.banner)
             assert window.detail.banner.isVisible()
             assert banner == (

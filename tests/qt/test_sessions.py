@@ -50,6 +50,7 @@ def test_terminate_kills_a_real_backend_after_confirmation(
             harness.write(cfg.Config((environment("prod"),)), {"prod": url})
             controller = await harness.open()
             panel = controller.window.detail.sessions
+            controller.window.show_tab(1)  # the Sessions tab: a hidden tab is filled when shown
             await until(lambda: _listed(panel, pid), what="the session listed")
             panel.select_pid(pid)
             assert panel.terminate_button.isEnabled() and panel.cancel_button.isEnabled()
@@ -84,6 +85,7 @@ def test_cancel_and_terminate_are_disabled_for_a_role_without_the_right(
             harness.write(cfg.Config((environment("prod"),)), {"prod": url})
             controller = await harness.open()
             panel = controller.window.detail.sessions
+            controller.window.show_tab(1)  # the Sessions tab: a hidden tab is filled when shown
             await until(lambda: _listed(panel, pid), what="the session listed")
             panel.select_pid(pid)
             assert panel.selected_pid() == pid
@@ -145,6 +147,7 @@ def test_the_monitoring_roles_own_sessions_may_be_signalled_without_the_grant(
             harness.write(cfg.Config((environment("prod"),)), {"prod": url})
             controller = await harness.open()
             panel = controller.window.detail.sessions
+            controller.window.show_tab(1)  # the Sessions tab: a hidden tab is filled when shown
             await until(lambda: _listed(panel, own_pid) and _listed(panel, foreign_pid),
                         what="both sessions listed")  # fmt: skip
             panel.select_pid(foreign_pid)  # the superuser's: not this role's to signal

@@ -1,5 +1,8 @@
 """One environment in detail: why it has its status, connections over time and who holds
-them, sessions worth a look, service health and migrations."""
+them, sessions worth a look, service health and migrations.
+
+Only the tab on screen is filled; a hidden tab keeps nothing but a "stale" mark and is
+filled from the latest report when it is shown."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QSplitter, QTabWidget, QVBoxLayout
 
 from pandadmin.core.config import Config, Environment
 from pandadmin.core.history import EnvironmentHistory
-from pandadmin.core.models import Status
+from pandadmin.core.models import ActivitySample, Status
 from pandadmin.core.report import EnvironmentReport
 from pandadmin.core.status import FindingKind
 from pandadmin.core.url_keywords import ignored_note
@@ -23,6 +26,8 @@ from pandadmin.qt.widgets.pooler import PoolerPanel
 from pandadmin.qt.widgets.sessions import SessionsPanel
 
 UNREACHABLE_HOLDERS = "No current breakdown: the database does not answer (see above)."
+Shown = tuple[Environment, EnvironmentReport | None, EnvironmentHistory | None,
+              EnvironmentReport | None]  # fmt: skip
 
 
 class EnvironmentDetail(QWidget):
@@ -51,7 +56,10 @@ class EnvironmentDetail(QWidget):
         self.migrations = MigrationsPanel(self)
         self.pooler = PoolerPanel(self)
         self.tabs = QTabWidget(self)
+        self._shown: Shown | None = None
+        self._stale_tabs: set[int] = set()
         self._build()
+        self.tabs.currentChanged.connect(lambda _i: self._fill_current_tab())
 
     def _build(self) -> None:
         split = QSplitter(Qt.Orientation.Vertical, self)
@@ -83,18 +91,43 @@ class EnvironmentDetail(QWidget):
         """`reference`: the environment's last report that reached its database."""
         self.env = env
         self._header(config, env, report)
+        self._shown = (env, report, history, reference)
+        self._stale_tabs = set(range(self.tabs.count()))
+        self._fill_current_tab()
+
+    def _fill_current_tab(self) -> None:
+        index = self.tabs.currentIndex()
+        if self._shown is None or index not in self._stale_tabs:
+            return
+        self._stale_tabs.discard(index)
+        env, report, history, reference = self._shown
         sample = report.database.sample if report and report.database else None
+        if index == 0:
+            self._fill_connections(env, report, history, reference, sample)
+        elif index == 1:
+            self.sessions.show_sample(sample)
+        elif index == 2:
+            self.health.show_results(report.services if report else (), history)
+        elif index == 3:
+            self.migrations.show_status(report.migrations if report else None)
+        else:
+            self.pooler.show_result(
+                report.pooler if report else None, env.thresholds, polled=report is not None
+            )
+
+    def _fill_connections(
+        self,
+        env: Environment,
+        report: EnvironmentReport | None,
+        history: EnvironmentHistory | None,
+        reference: EnvironmentReport | None,
+        sample: ActivitySample | None,
+    ) -> None:
         self.chart.show_environment(history, report, env.thresholds, reference)
         unreachable = report is not None and present.unreachable_text(report) is not None
         pooled = report.pooler.sample if report and report.pooler else None
         cap = pooled.server_cap if pooled else None
         self.holders.show_sample(sample, env, UNREACHABLE_HOLDERS if unreachable else None, cap)
-        self.sessions.show_sample(sample)
-        self.health.show_results(report.services if report else (), history)
-        self.migrations.show_status(report.migrations if report else None)
-        self.pooler.show_result(
-            report.pooler if report else None, env.thresholds, polled=report is not None
-        )
 
     def _header(self, config: Config, env: Environment, report: EnvironmentReport | None) -> None:
         status = report.status if report else Status.UNKNOWN
