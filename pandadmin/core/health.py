@@ -39,17 +39,18 @@ class HealthProber:
     ) -> None:
         self.timeout = timeout
         self.max_body = max_body
+        ssl_context = httpx.create_ssl_context(verify)
         own = {"User-Agent": f"pandadmin/{__version__}", "Accept": "application/json"}
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
-            transport=PoolPerOrigin(httpx.create_ssl_context(verify)),
+            transport=PoolPerOrigin(ssl_context),
             headers=own,
         )
-        # Plain-http answers the lean client understands skip httpx's per-request CPU.
+        # HTTP/1.1 answers the lean client understands skip httpx's per-request CPU.
         # Neither goes through a proxy: httpx ignores *_PROXY when given a transport.
-        self._lean: LeanClient | None = LeanClient(own, connect_timeout)
+        self._lean: LeanClient | None = LeanClient(own, connect_timeout, ssl_context)
 
     async def check(
         self, service: Service, headers: Mapping[str, str] | None = None
@@ -93,7 +94,8 @@ class HealthProber:
         if self._lean is not None:
             try:
                 lean = await self._lean.get(url, headers, self.max_body)
-                return Answer(lean.code, lean.body, lean.latency_ms, lean.timing)
+                expires = lean.certificate_expires_at
+                return Answer(lean.code, lean.body, lean.latency_ms, lean.timing, expires)
             except Declined:
                 started = time.perf_counter()  # the full client's own round trip
         extensions = {"trace": trace}
@@ -101,6 +103,8 @@ class HealthProber:
             "GET", url, headers=headers, extensions=extensions
         ) as response:
             latency = (time.perf_counter() - started) * 1000
+            if self._lean is not None and response.http_version == "HTTP/1.1":
+                self._lean.speaks_http11(str(response.url))
             expires = certificate_expiry(response)
             body = await self._read_capped(response)
             return Answer(response.status_code, body, latency, trace.timing(), expires)

@@ -142,7 +142,11 @@ class PhaseTrace:
 def certificate_expiry(response: httpx.Response) -> float | None:
     """The verified server certificate's notAfter (epoch seconds), None over plain HTTP."""
     stream = response.extensions.get("network_stream")
-    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    return certificate_not_after(stream.get_extra_info("ssl_object") if stream else None)
+
+
+def certificate_not_after(ssl_object: ssl.SSLObject | None) -> float | None:
+    """The verified peer certificate's notAfter (epoch seconds) of a TLS connection."""
     if ssl_object is None:
         return None
     not_after = (ssl_object.getpeercert() or {}).get("notAfter")

@@ -1,14 +1,15 @@
-"""A lean HTTP/1.1 client for the common health check: a GET over plain http answered
-with a Content-Length (or close-delimited) body.
+"""A lean HTTP/1.1 client for the common health check: a GET answered over HTTP/1.1
+with a Content-Length (or close-delimited) body, over plain http or TLS.
 
 httpx + httpcore + anyio + h11 cost ~0.7 ms of client CPU per request, and a poll's
-requests all run on one event loop, so 200 services take ~150 ms of CPU before the last
-request is even sent. This client costs ~0.1 ms: one asyncio Protocol per connection,
+requests all run on one event loop, so 200 services took ~150 ms of CPU before the last
+request was even sent. This client costs ~0.1 ms: one asyncio Protocol per connection,
 a request pre-built per URL, one keep-alive connection per request in flight (a hung
 service holds only its own). It answers only what it fully understands; anything else
-(https, a redirect, chunked or compressed bodies, a broken or odd answer, a connection
-error) raises `Declined`, and the caller asks the full httpx client instead, which then
-gives the same answer and the same error text it always gave.
+(an https origin httpx has not yet seen answer over HTTP/1.1, HTTP/2, a redirect,
+chunked or compressed bodies, a broken or odd answer, a connection error) raises
+`Declined`, and the caller asks the full httpx client instead, which then gives the
+same answer and the same error text it always gave.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ import functools
 import ipaddress
 import re
 import socket
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pandadmin.core.health_trace import certificate_not_after
 from pandadmin.core.lean_http_wire import (
     FIELD_NAME,
     Connection,
@@ -44,7 +47,8 @@ OWN_HEADERS = frozenset(
     | {"transfer-encoding", "te", "upgrade", "expect"}
 )
 
-Origin = tuple[str, int]
+Origin = tuple[str, int, bool]  # host, port, TLS
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,31 +57,37 @@ class Target:
 
     host: str  # for the name lookup: no brackets
     port: int
+    tls: bool
     head: bytes  # request line, Host, and the client's own headers, without the end
+
+    @property
+    def origin(self) -> Origin:
+        return self.host, self.port, self.tls
 
 
 @functools.lru_cache(maxsize=4096)
 def target_of(url: str, own_headers: bytes) -> Target | None:
-    """The Target of a plain-http URL the lean client sends exactly as httpx would (no
+    """The Target of an http(s) URL the lean client sends exactly as httpx would (no
     character to quote, no dot segment, no user info); None otherwise."""
     if not URL_SAFE.fullmatch(url) or BAD_ESCAPE.search(url):
         return None
     parts = urlsplit(url)
+    default = DEFAULT_PORTS.get(parts.scheme.lower())
     try:
-        port = parts.port or 80
+        port = parts.port or default
     except ValueError:
         return None
     host = parts.hostname
-    if parts.scheme.lower() != "http" or not host or "@" in parts.netloc or url.endswith("?"):
+    if port is None or not host or "@" in parts.netloc or url.endswith("?"):
         return None
     path = parts.path or "/"
     if "/./" in path or "/../" in path or path.endswith(("/.", "/..")):
         return None
     target = path + ("?" + parts.query if parts.query else "")
     host_text = f"[{host}]" if ":" in host else host
-    authority = host_text if port == 80 else f"{host_text}:{port}"
+    authority = host_text if port == default else f"{host_text}:{port}"
     head = f"GET {target} HTTP/1.1\r\nHost: {authority}\r\n".encode("ascii") + own_headers
-    return Target(host, port, head)
+    return Target(host, port, default == 443, head)
 
 
 def extra_headers(headers: Mapping[str, str] | None) -> bytes:
@@ -100,11 +110,19 @@ def extra_headers(headers: Mapping[str, str] | None) -> bytes:
 
 
 class LeanClient:
-    """Keep-alive connections per origin; `get` one URL or raise `Declined`; `close()` it."""
+    """Keep-alive connections per origin; `get` one URL or raise `Declined`; `close()` it.
 
-    def __init__(self, own_headers: Mapping[str, str], connect_timeout: float) -> None:
+    An https origin is taken only once the full client has had an HTTP/1.1 answer from it
+    (`speaks_http11`): an origin that offers HTTP/2 stays with httpx and its streams.
+    """
+
+    def __init__(
+        self, own_headers: Mapping[str, str], connect_timeout: float, ssl_context: ssl.SSLContext
+    ) -> None:
         self._own = b"".join(f"{k}: {v}\r\n".encode("latin-1") for k, v in own_headers.items())
         self._connect_timeout = connect_timeout
+        self._ssl = ssl_context
+        self._http11: set[Origin] = set()  # https origins seen answering over HTTP/1.1
         self._idle: dict[Origin, list[Connection]] = {}
         self._busy: set[Connection] = set()
         self._declined: set[str] = set()  # URLs whose answers need the full client
@@ -112,7 +130,7 @@ class LeanClient:
 
     async def get(self, url: str, headers: Mapping[str, str] | None, max_body: int) -> LeanAnswer:
         target = target_of(url, self._own) if url not in self._declined else None
-        if target is None:
+        if target is None or (target.tls and target.origin not in self._http11):
             raise Declined()
         request = target.head + extra_headers(headers) + b"\r\n"
         try:
@@ -121,6 +139,12 @@ class LeanClient:
             if declined.remember and len(self._declined) < 100_000:
                 self._declined.add(url)
             raise
+
+    def speaks_http11(self, url: str) -> None:
+        """The full client had an HTTP/1.1 answer from this URL's origin."""
+        target = target_of(url, self._own)
+        if target is not None and target.tls and len(self._http11) < 100_000:
+            self._http11.add(target.origin)
 
     async def close(self) -> None:
         connections = [c for idle in self._idle.values() for c in idle] + list(self._busy)
@@ -166,7 +190,7 @@ class LeanClient:
                 connection.close()  # cancelled, half read, or not to be kept
 
     def _reused(self, target: Target) -> Connection | None:
-        idle = self._idle.get((target.host, target.port))
+        idle = self._idle.get(target.origin)
         now = time.monotonic()
         while idle:
             connection = idle.pop()
@@ -178,7 +202,7 @@ class LeanClient:
     def _keep(self, target: Target, connection: Connection) -> None:
         now = time.monotonic()
         connection.idle_since = now
-        idle = self._idle.setdefault((target.host, target.port), [])
+        idle = self._idle.setdefault(target.origin, [])
         if len(idle) < MAX_IDLE_PER_ORIGIN:
             idle.append(connection)
         else:
@@ -200,20 +224,43 @@ class LeanClient:
                 del self._idle[origin]
 
     async def _connect(self, target: Target) -> tuple[Connection, Timing]:
-        """A new connection (name lookup and connect timed). A timeout is one, as in httpx;
-        any other failure is Declined, so the full client reports it in its own words."""
+        """A new connection (name lookup, connect and TLS timed). A timeout is one, as in
+        httpx; any other failure is Declined, so the full client reports it in its words."""
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self._connect_timeout):
                 addresses, dns_ms = await _resolve(loop, target)
-                connected = time.perf_counter()
+                started = time.perf_counter()
                 connection = await _open(loop, addresses, target.port)
+                connected = time.perf_counter()
+                if target.tls:
+                    await self._start_tls(loop, connection, target)
         except TimeoutError:
             raise
-        except OSError:  # refused, unreachable, no such name
+        except OSError:  # refused, unreachable, no such name, a certificate refused
             raise Declined() from None
-        connect_ms = (time.perf_counter() - connected) * 1000
-        return connection, Timing(dns_ms, connect_ms, None, None)
+        tls_ms = (time.perf_counter() - connected) * 1000 if target.tls else None
+        return connection, Timing(dns_ms, (connected - started) * 1000, tls_ms, None)
+
+    async def _start_tls(
+        self, loop: asyncio.AbstractEventLoop, connection: Connection, target: Target
+    ) -> None:
+        assert connection.transport is not None
+        try:
+            transport = await loop.start_tls(
+                connection.transport, connection, self._ssl, server_hostname=target.host
+            )
+        except BaseException:
+            connection.close()
+            raise
+        assert isinstance(transport, asyncio.Transport)
+        connection.transport = transport
+        ssl_object = transport.get_extra_info("ssl_object")
+        if ssl_object is None or ssl_object.selected_alpn_protocol() == "h2":
+            connection.close()  # the origin offers HTTP/2 now: httpx's streams serve it
+            self._http11.discard(target.origin)
+            raise Declined()
+        connection.expires_at = certificate_not_after(ssl_object)
 
 
 async def _resolve(

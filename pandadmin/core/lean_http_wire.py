@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pandadmin.core.models import Timing
 
@@ -33,16 +33,18 @@ class LeanAnswer:
     body: bytes | None  # None: larger than the cap, left unread
     latency_ms: float
     timing: Timing
+    certificate_expires_at: float | None = None
 
 
 class Connection(asyncio.Protocol):
-    """One keep-alive TCP connection; the reading side is awaited by one request at once."""
+    """One keep-alive TCP (or TLS) connection; one request at a time awaits its answer."""
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
         self.closed = False  # the peer closed (EOF) or the connection was lost
         self.idle_since = 0.0
+        self.expires_at: float | None = None  # the server certificate's notAfter (https)
         self._waiter: asyncio.Future[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -107,9 +109,8 @@ async def read_answer(
     if not keep_alive or body is None:
         connection.close()
     first_byte_ms = (now - sent) * 1000
-    dns_ms, connect_ms = (timing.dns_ms, timing.connect_ms) if timing else (None, None)
-    phases = Timing(dns_ms, connect_ms, None, first_byte_ms)
-    return LeanAnswer(code, body, (now - started) * 1000, phases)
+    phases = replace(timing or Timing(), first_byte_ms=first_byte_ms)
+    return LeanAnswer(code, body, (now - started) * 1000, phases, connection.expires_at)
 
 
 def _parse_head(head: bytes) -> tuple[int, int | None, bool]:

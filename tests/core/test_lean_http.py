@@ -5,7 +5,9 @@ httpx (chunked, redirects), close-delimited bodies, the request it sends."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -53,12 +55,15 @@ class RawServer:
 
 
 async def with_server(
-    answer: Answer, body: Callable[[str, HealthProber], Awaitable[list[HealthResult]]]
+    answer: Answer,
+    body: Callable[[str, HealthProber], Awaitable[list[HealthResult]]],
+    tls: tuple[ssl.SSLContext, ssl.SSLContext] | None = None,  # (server's, client's)
 ) -> tuple[RawServer, list[HealthResult]]:
     raw = RawServer(answer)
-    server = await asyncio.start_server(raw.serve, "127.0.0.1", 0)
-    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/health"
-    prober = HealthProber(timeout=5.0)
+    server = await asyncio.start_server(raw.serve, "127.0.0.1", 0, ssl=tls and tls[0])
+    scheme = "https" if tls else "http"
+    url = f"{scheme}://127.0.0.1:{server.sockets[0].getsockname()[1]}/health"
+    prober = HealthProber(timeout=5.0, verify=tls[1] if tls else True)
     try:
         return raw, await body(url, prober)
     finally:
@@ -144,10 +149,32 @@ def test_connection_close_is_honoured() -> None:
     assert all(r.ok for r in results) and raw.connections == 3
 
 
+def test_https_after_httpx_had_an_http11_answer(test_ca: Any) -> None:
+    """The first check of an https origin goes through httpx (it would negotiate HTTP/2
+    where offered); once it answered over HTTP/1.1, the lean client takes the origin over,
+    certificate expiry and TLS timing included."""
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    test_ca.ca.issue_cert("127.0.0.1").configure_cert(server_context)
+
+    async def body(url: str, prober: HealthProber) -> list[HealthResult]:
+        return [await prober.check(Service("api", url)) for _ in range(3)]
+
+    tls = (server_context, test_ca.context())
+    raw, results = asyncio.run(with_server(lambda n, head: length_answer(), body, tls))
+    assert [(r.ok, r.error) for r in results] == [(True, None)] * 3
+    assert [lean(h) for h in raw.heads] == [False, True, True]
+    assert raw.connections == 2  # httpx's, then the lean client's one kept alive
+    days = [r.certificate_days_left for r in results]
+    assert days[0] is not None and days[0] > 300 and days == [days[0]] * 3
+    first_lean, reused = results[1].timing, results[2].timing
+    assert first_lean is not None and first_lean.tls_ms is not None
+    assert reused is not None and reused.tls_ms is None and reused.first_byte_ms is not None
+
+
 @pytest.mark.parametrize(
     "url",
     [
-        "https://example.com/health",
+        "ftp://example.com/health",
         "http://example.com/a b",
         "http://user:pw@example.com/health",
         "http://example.com/a/../health",
