@@ -36,7 +36,10 @@ from pandadmin.core.secrets import KeyringStore, SecretStoreError
 from pandadmin.demo.pgserver import EmbeddedPostgres
 
 TARGETS = {"version": 0.15, "env_list": 0.3}
-PACKAGES = ("keyring", "secretstorage", "tomlkit", "platformdirs", "asyncpg", "httpx")
+PACKAGES = (
+    *("keyring", "secretstorage", "jeepney", "cryptography", "tomlkit", "platformdirs"),
+    *("asyncpg", "httpx"),
+)
 
 
 def timed(args: list[str], env: dict[str, str], runs: int) -> dict[str, Any]:
