@@ -11,14 +11,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pandadmin.core import report_codec
-from pandadmin.core.datadir import collector_pid, open_store
+from pandadmin.core.datadir import Opened, collector_pid, open_store
 from pandadmin.core.history import DAY_S
 from pandadmin.core.history_load import (
     CHART_NAMES,
@@ -57,24 +57,47 @@ class HistoryFeed:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="pandadmin-history")
         self._raw_cursor = time.time()
         self._report_cursor = time.time()
+        self._opening: Future[tuple[Opened, dict[str, Series] | StoreError]] | None = None
+
+    def prefetch(self, intervals: Mapping[str, float]) -> None:
+        """Start opening the store and reading every environment's last 24 h now, on the
+        feed's thread, while the window is still being built; `open_with_recent` takes it."""
+        if self._opening is None:
+            now = time.time()
+            self._opening = self._thread.submit(self._open_and_read, now, dict(intervals))
+
+    def _open_and_read(
+        self, now: float, intervals: Mapping[str, float]
+    ) -> tuple[Opened, dict[str, Series] | StoreError]:
+        opened = open_store(self.folder)
+        if opened.store is None:
+            return opened, {}
+        try:
+            return opened, load_recent(opened.store, now, intervals, DAY_S)
+        except StoreError as exc:
+            return opened, exc
+
+    async def open_with_recent(self, intervals: Mapping[str, float]) -> dict[str, Series]:
+        """The store opened and every environment's last 24 h (as `load_recent`), from
+        `prefetch` when it ran."""
+        self.prefetch(intervals)
+        assert self._opening is not None
+        opened, loaded = await asyncio.wrap_future(self._opening)
+        self.store = opened.store
+        if opened.message:
+            self.say(opened.message)
+        if isinstance(loaded, StoreError):
+            self.say(f"history unavailable: {loaded}")
+            self.store = None
+            return {}
+        return loaded
 
     async def _run(self, call: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, partial(call, *args))
 
-    async def open(self) -> None:
-        opened = await self._run(open_store, self.folder)
-        self.store = opened.store
-        if opened.message:
-            self.say(opened.message)
-
     async def collector(self) -> int | None:
         """The pid of the collector writing this folder, or None."""
         return await self._run(collector_pid, self.folder)
-
-    async def load_recent(
-        self, now: float, intervals: Mapping[str, float], only: str | None = None
-    ) -> dict[str, Series]:
-        return await self._read(load_recent, now, intervals, DAY_S, only) or {}
 
     async def envelopes(self, width: int, start: float, end: float) -> dict[str, Series]:
         return await self._read(envelopes, width, start, end) or {}

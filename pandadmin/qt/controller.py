@@ -57,6 +57,10 @@ class Controller(QObject):
         self.config_path, self.config, self.secrets = config_path, config, secrets
         self.remember = remember  # save the window's state (QSettings) on close
         self.bridge = TaskBridge(on_error=self._task_failed)
+        self.feed = HistoryFeed(datadir.data_dir(data_dir), say=self._history_said)
+        # The store is opened and its last 24 h read on the feed's thread while the window
+        # is built: the chart can paint them as soon as the window is up.
+        self.feed.prefetch({e.name: e.interval for e in config.environments})
         self.history = HistoryStore()
         self.alerts = AlertTracker(config.notifications)
         self.window = MainWindow(self.history)
@@ -64,7 +68,6 @@ class Controller(QObject):
         self.poller = Poller(config, secrets, self.on_report)
         self.polling = False
         self.source_note = ""  # says where the data comes from when not from this app
-        self.feed = HistoryFeed(datadir.data_dir(data_dir), say=self._history_said)
         self.link = HistoryLink(self, self.feed)
         self.collector = GuiThreadCollector(self)
         self.prometheus = PrometheusLink(self)

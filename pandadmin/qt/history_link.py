@@ -40,9 +40,13 @@ class HistoryLink:
         self.c.window.environments.selected.connect(lambda _n: self.details_soon())
 
     async def _run(self) -> None:
-        await self.feed.open()
+        intervals = self._intervals()
+        # The store and the last 24 h were read while the window was built (prefetch).
+        self._prefill(await self.feed.open_with_recent(intervals), intervals)
+        self._redraw()
         await self._choose_mode(await self.feed.collector())
-        await self._load()
+        await self.ranges()
+        await self.details()
         looked = time.monotonic()
         while True:
             await asyncio.sleep(FOLLOW_EVERY_S if self.collector_pid else LOOK_EVERY_S)
@@ -69,20 +73,6 @@ class HistoryLink:
 
     def _intervals(self) -> dict[str, float]:
         return {e.name: e.interval for e in self.c.config.environments}
-
-    async def _load(self) -> None:
-        """The last 24 h from the store, before what was polled since the start: the
-        environment on screen first (it paints at once), then the others."""
-        intervals, now = self._intervals(), time.time()
-        shown = self.c.window.environments.current_name()
-        if shown:
-            self._prefill(await self.feed.load_recent(now, intervals, only=shown), intervals)
-            self._redraw()
-        loaded = await self.feed.load_recent(now, intervals)
-        self._prefill({k: v for k, v in loaded.items() if k != shown}, intervals)
-        self._redraw()
-        await self.ranges()
-        await self.details()
 
     def _prefill(self, loaded: dict[str, Series], intervals: dict[str, float]) -> None:
         for name, (t, values) in loaded.items():

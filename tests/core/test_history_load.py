@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from pandadmin.core.datadir import STORE_NAME
 from pandadmin.core.history import EnvironmentHistory
+from pandadmin.core.history_feed import HistoryFeed
 from pandadmin.core.history_load import load_recent, migration_changed_at, with_gaps
 from pandadmin.core.samples import Sample
 from pandadmin.core.store import Store
@@ -55,3 +60,44 @@ def test_when_the_migration_status_last_changed(tmp_path: Path) -> None:
     store = Store(tmp_path / "h.sqlite3")
     store.write([poll(NOW - 100 + i * 10, 1, 1.0 if i < 5 else 0.0) for i in range(10)])
     assert migration_changed_at(store, "prod", NOW) == ("up_to_date", NOW - 50)
+
+
+def test_the_feed_reads_the_last_day_on_its_own_thread_before_anyone_waits(
+    tmp_path: Path,
+) -> None:
+    """`prefetch` (called while the app builds its window) opens the store and reads every
+    environment's day on the feed's thread; `open_with_recent` hands it over."""
+    store = Store(tmp_path / STORE_NAME)
+    now = time.time()
+    store.write([poll(now - 300 + i * 5, 7) for i in range(50)])
+    store.write([Sample("dev", now - 30, {"db.up": 1.0, "conn.total": 2.0})])
+    store.close()
+    feed = HistoryFeed(tmp_path, say=lambda message: pytest.fail(message))
+    feed.prefetch({"prod": 5.0, "dev": 5.0})
+    assert feed._opening is not None
+    feed._opening.result(timeout=60)  # done without an event loop running
+
+    async def main() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        try:
+            return await feed.open_with_recent({"prod": 5.0, "dev": 5.0})
+        finally:
+            await feed.close()
+
+    loaded = asyncio.run(main())
+    assert sorted(loaded) == ["dev", "prod"]
+    assert loaded["prod"][1][:, 3].tolist() == [7.0] * 50
+
+
+def test_an_unreadable_store_at_start_is_one_message_and_no_history(tmp_path: Path) -> None:
+    (tmp_path / STORE_NAME).write_bytes(b"not a database" * 100)
+    said: list[str] = []
+    feed = HistoryFeed(tmp_path, say=said.append)
+
+    async def main() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        try:
+            return await feed.open_with_recent({"prod": 5.0})
+        finally:
+            await feed.close()
+
+    assert asyncio.run(main()) == {}
+    assert len(said) == 1 and "unreadable" in said[0]
