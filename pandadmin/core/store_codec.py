@@ -19,6 +19,8 @@ import numpy.typing as npt
 from pandadmin.core.samples import missing_value
 
 Array = npt.NDArray[np.float64]
+Bytes = npt.NDArray[np.uint8]
+Ints = npt.NDArray[np.int64]
 SCALE = 10.0  # one decimal place: latencies to 0.1 ms, mean counts to 0.1
 # The tag byte is the item size; each type's smallest value stands for NaN.
 TYPES: dict[int, tuple[str, int]] = {2: ("<i2", -(2**15)), 4: ("<i4", -(2**31))}
@@ -39,29 +41,36 @@ def decode(blob: bytes) -> Array:
 
 
 def decode_many(blobs: Sequence[bytes], width: int) -> Array:
-    """Vectors of `width` values packed by `encode`, decoded together (one row each): one
-    join and one numpy conversion per item size, no Python code per row."""
+    """Vectors of `width` values packed by `encode`, decoded together (one row each)."""
     joined = np.frombuffer(b"".join(blobs), dtype=np.uint8)
     lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
-    if len(blobs) and lengths.min() < 1:
-        raise ValueError("an empty packed vector")
-    starts = np.cumsum(lengths) - lengths
-    tags = joined[starts] if len(blobs) else lengths
+    return decode_rows(joined, np.cumsum(lengths) - lengths, lengths, width)
+
+
+def decode_rows(
+    joined: Bytes, starts: Ints, lengths: Ints, width: int, columns: Ints | None = None
+) -> Array:
+    """The packed vectors found at `starts` in `joined` (`lengths` bytes each), decoded
+    with one numpy gather per item size (no Python code per row), only their `columns`
+    (all by default; `width` stands for an absent column, read as NaN). A row cut short or
+    of an unknown type raises ValueError."""
+    if len(starts) and (lengths.min() < 1 or int((starts + lengths).max()) > len(joined)):
+        raise ValueError("a packed vector outside the data")
+    tags = joined[starts]
     if not np.isin(tags, list(TYPES)).all():
         raise ValueError("a packed vector of an unknown type")
-    out = np.empty((len(blobs), width))
+    wanted = np.arange(width) if columns is None else columns
+    present = np.flatnonzero(wanted < width)
+    out = np.full((len(starts), len(wanted)), np.nan)
     for size, (kind, nan_code) in TYPES.items():
         where = np.flatnonzero(tags == size)
         if not len(where):
             continue
         if np.any(lengths[where] != 1 + width * size):
             raise ValueError(f"a packed vector that is not {width} values long")
-        if len(where) == len(blobs):
-            rows = joined.reshape(len(blobs), 1 + width * size)
-        else:
-            rows = joined[starts[where, None] + np.arange(1 + width * size)]
-        codes = rows[:, 1:].copy().view(kind)
-        out[where] = np.where(codes == nan_code, np.nan, codes / SCALE)
+        offsets = (1 + wanted[present, None] * size + np.arange(size)).ravel()
+        codes = joined[starts[where, None] + offsets].view(kind)
+        out[np.ix_(where, present)] = np.where(codes == nan_code, np.nan, codes / SCALE)
     return out
 
 
