@@ -194,7 +194,8 @@ class LeanClient:
         now = time.monotonic()
         while idle:
             connection = idle.pop()
-            if not connection.closed and now - connection.idle_since < KEEPALIVE_S:
+            fresh = now - connection.idle_since < KEEPALIVE_S
+            if fresh and not connection.closed and not connection.buffer:  # nothing unasked
                 return connection
             connection.close()
         return None
