@@ -140,8 +140,8 @@ class MainWindow(QMainWindow):
         if report.name == self.environments.current_name():
             self._stale_detail = True
         self._open_on_critical(report)
-        if not self._render_timer.isActive():
-            self._render_timer.start()
+        if self.on_screen() and not self._render_timer.isActive():
+            self._render_timer.start()  # hidden: showEvent renders
 
     def on_screen(self) -> bool:
         return self.isVisible() and not self.isMinimized()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from pandadmin.core import config as cfg
@@ -92,7 +93,7 @@ def test_reports_arriving_together_are_rendered_once_with_the_last_one(qtbot: An
         window.show_report(judged(total=total))
     assert changes == []  # nothing rendered per report
     qtbot.waitUntil(window.caught_up, timeout=20_000)
-    assert len(changes) == 1 and len(renders) == 1
+    assert len(renders) == 1 and changes  # one render for the four
     assert connections_texts(window)[0].startswith("41 / ")
     assert "headroom 54" in window.detail.chart.values.text()  # 95 - 41: the last report
 
@@ -145,3 +146,37 @@ def test_a_hidden_app_keeps_polling_but_its_window_paints_nothing(
             painted.remove()
 
     run(scenario())
+
+
+class PaintedRegions(QObject):
+    """The rects of the paint events one widget receives."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.rects: list[Any] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QPaintEvent):
+            self.rects.append(event.rect())
+        return False
+
+
+def test_a_report_repaints_only_the_cells_whose_look_changed(qtbot: Any) -> None:
+    window = window_for(qtbot, cfg.Config((ENV,)))
+    view, model = window.environments, window.environments.source
+    window.show_report(judged(total=10))
+    qtbot.waitUntil(window.caught_up, timeout=20_000)
+    cells: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(lambda a, b: cells.append((a.row(), a.column(), b.row(), b.column())))
+    window.show_report(judged(total=10))  # a new poll, the same figures
+    qtbot.waitUntil(window.caught_up, timeout=20_000)
+    assert cells == [] and model.rows[0].report is window.reports["prod"]
+    QApplication.processEvents()
+    painted = PaintedRegions(view.viewport())
+    window.show_report(judged(total=11))
+    qtbot.waitUntil(window.caught_up, timeout=20_000)
+    assert cells == [(0, CONNECTIONS, 0, CONNECTIONS)]
+    qtbot.waitUntil(lambda: bool(painted.rects), timeout=20_000)
+    cell = view.visualRect(view.proxy.index(0, CONNECTIONS))
+    assert all(cell.contains(rect) for rect in painted.rects)  # not the whole list

@@ -72,6 +72,20 @@ class EnvRow:
     def badge(self) -> tuple[str, Status] | None:
         return present.migration_badge(self.report.migrations if self.report else None)
 
+    def looks(self) -> tuple[object, ...]:
+        """What each column paints (the status tints the whole row): a report that leaves
+        a column's look alone does not repaint it."""
+        limits = self.report.limits if self.report else None
+        usage = (limits.used, limits.effective_limit, limits.utilization) if limits else None
+        database = self.report.database if self.report else None
+        dots = tuple(s.status for s in self.services.services)
+        return (
+            (self.status, self.texts[NAME]),
+            (self.status, self.summary, dots),
+            (self.status, self.texts[CONNECTIONS], usage, database is None),
+            (self.status, self.badge()),
+        )
+
 
 class EnvironmentModel(QAbstractTableModel):
     """Rows in config order; `update_report` refreshes one row in place."""
@@ -96,10 +110,18 @@ class EnvironmentModel(QAbstractTableModel):
         self.endResetModel()
 
     def update_report(self, report: EnvironmentReport) -> None:
+        """Only the cells whose look changed are announced, one by one: a view repaints a
+        single changed cell, but its whole viewport for a range (QAbstractItemView)."""
         number = self.row_of(report.name)
-        if number >= 0:
-            self.rows[number].set_report(report)
-            self.dataChanged.emit(self.index(number, 0), self.index(number, len(HEADERS) - 1))
+        if number < 0:
+            return
+        row = self.rows[number]
+        before = row.looks()
+        row.set_report(report)
+        for column, (old, new) in enumerate(zip(before, row.looks(), strict=True)):
+            if old != new:
+                cell = self.index(number, column)
+                self.dataChanged.emit(cell, cell)
 
     def row_of(self, name: str) -> int:
         return next((i for i, r in enumerate(self.rows) if r.env.name == name), -1)
