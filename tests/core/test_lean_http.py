@@ -103,6 +103,47 @@ def test_a_dropped_keep_alive_connection_is_retried_on_a_new_one() -> None:
     assert all(lean(h) for h in raw.heads)  # retried by the lean client, not left to httpx
 
 
+def test_bytes_nobody_asked_for_are_never_taken_for_an_answer() -> None:
+    """An idle kept-alive connection that received an unasked answer (here a 503) is not
+    reused: the next check gets its own answer on a new connection."""
+    answered, written = asyncio.Event(), asyncio.Event()
+    connections: list[asyncio.StreamWriter] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(length_answer())
+            await writer.drain()
+            if len(connections) == 1:
+                await answered.wait()  # the client has kept the connection for later
+                writer.write(b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+                written.set()
+            await reader.read()  # until the client closes
+        finally:
+            writer.close()
+
+    async def main() -> list[HealthResult]:
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        service = Service("api", f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/h")
+        prober = HealthProber(timeout=5.0)
+        try:
+            first = await prober.check(service)
+            answered.set()
+            await asyncio.wait_for(written.wait(), 10)
+            for _ in range(20):  # let the client's connection read what was written
+                await asyncio.sleep(0)
+            return [first, await prober.check(service)]
+        finally:
+            await prober.close()
+            server.close()
+
+    results = asyncio.run(main())
+    assert [(r.http_status, r.error) for r in results] == [(200, None)] * 2
+    assert len(connections) == 2
+
+
 def test_the_request_sent() -> None:
     async def body(url: str, prober: HealthProber) -> list[HealthResult]:
         service = Service("api", url + "?deep=1")
