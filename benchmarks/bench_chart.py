@@ -46,7 +46,7 @@ from PySide6.QtWidgets import QApplication
 
 from pandadmin.core.history import EnvironmentHistory, MinMaxCache, RingBuffer
 from pandadmin.qt.gui_gc import GuiThreadCollector
-from pandadmin.qt.widgets.connections_chart import ConnectionsChart, series_curve
+from pandadmin.qt.widgets.connections_chart import ConnectionsChart, series_curve, set_points
 
 SERIES, POINTS = 20, 86_400
 DAY_S = 86_400.0
@@ -100,7 +100,7 @@ class PandadminSide:
         # As EnvironmentHistory.window does for the chart's own curves.
         window = self.extra_reduced.window(now - DAY_S, now, self.chart.max_points() // 2)
         for index, curve in enumerate(self.curves):
-            curve.setData(window.t, window.column(index))
+            set_points(curve, window.t, window.column(index))
 
 
 class NaiveSide:

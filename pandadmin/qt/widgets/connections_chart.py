@@ -3,13 +3,15 @@
 Curves and lines are created once and updated with `setData`/`setValue` (recreating
 them per tick leaks: pyqtgraph#2348, #2665). The history hands them windows already cut
 to the range and reduced to min/max per bucket, about one point per pixel of the plot
-(pyqtgraph#3301), so pyqtgraph's own clip-to-view and downsampling stay off for them:
-those re-examined every curve on each range change, twice per tick.
+(pyqtgraph#3301), so they are bare `PlotCurveItem`s: a `PlotDataItem` around each (its
+clip-to-view, downsampling, symbols and bounds bookkeeping) cost ~7x the `setData` itself,
+every second for every curve. A lone sample (no line yet) is a dot in one scatter item.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import time
 
 import numpy as np
@@ -58,6 +60,7 @@ class ConnectionsChart(QWidget):
         self._report: EnvironmentReport | None = None
         self._reference: EnvironmentReport | None = None  # last report with limits
         self._thresholds = Thresholds()
+        self._ranges: tuple[tuple[float, float], tuple[float, float]] | None = None
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self.item = self.plot.getPlotItem()
         self.hover = QLabel(" ", self)
@@ -117,6 +120,8 @@ class ConnectionsChart(QWidget):
             self.item.addItem(item)
         self.curves = {name: self._curve(name) for name in SHOWN}
         self.pooler_curves = {name: self._curve(name) for name in POOLER_SERIES}
+        self.lone = pg.ScatterPlotItem(size=5)  # a series' first sample, before it is a line
+        self.item.addItem(self.lone)
         self._build_remote()
         grey = pg.mkPen((128, 128, 128), width=1)
         self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=grey)
@@ -135,7 +140,7 @@ class ConnectionsChart(QWidget):
         self.item.addItem(self.remote_region, ignoreBounds=True)
         colour = theme.SERIES_COLOURS["total"]
         pen = pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine)
-        self.remote_curve = series_curve(self.item, pen)
+        self.remote_curve = self.item.plot(pen=pen, connect="finite", antialias=False)
         # Prometheus' range comes as it is (not reduced here): pyqtgraph cuts and thins it.
         self.remote_curve.setDownsampling(auto=True, method="peak")
         self.remote_curve.setClipToView(True)
@@ -145,13 +150,8 @@ class ConnectionsChart(QWidget):
         self.remote_note = text
         self._update_lines()
 
-    def _curve(self, name: str) -> pg.PlotDataItem:
-        colour = theme.SERIES_COLOURS[name]
-        curve = series_curve(self.item, pg.mkPen(colour, width=1), name)
-        curve.setSymbolPen(pg.mkPen(colour, width=1))
-        curve.setSymbolBrush(pg.mkBrush(colour))
-        curve.setSymbolSize(5)
-        return curve
+    def _curve(self, name: str) -> pg.PlotCurveItem:
+        return series_curve(self.item, pg.mkPen(theme.SERIES_COLOURS[name], width=1))
 
     def _apply_palette(self) -> None:
         """Colours from the current (system light or dark) palette."""
@@ -212,17 +212,31 @@ class ConnectionsChart(QWidget):
             self.data = Window(np.empty(0), np.empty((0, len(CONNECTION_SERIES))))
         else:
             self.data = self._history.window(self.window_s, now, self.max_points())
+        lone = []
         for name, curve in self.curves.items():
             column = self.data.column(CONNECTION_SERIES.index(name))
-            finite = bool(np.isfinite(column).any())
-            # An all-NaN curve makes pyqtgraph's bounds warn (All-NaN slice): draw nothing.
-            curve.setData(self.data.t if finite else [], column if finite else [])
-            _mark_lone_point(curve, finite and np.count_nonzero(np.isfinite(column)) == 1)
+            set_points(curve, self.data.t, column)
+            finite = np.flatnonzero(np.isfinite(column))
+            if len(finite) == 1:
+                colour = theme.SERIES_COLOURS[name]
+                where = (float(self.data.t[finite[0]]), float(column[finite[0]]))
+                lone.append({"pos": where, "brush": pg.mkBrush(colour), "pen": colour})
+        if lone or len(self.lone.data):
+            self.lone.setData(lone)
         self._refresh_pooler(now)
         self._draw_remote(now)
         self._update_lines()
-        # One range update (not x then y): each one re-lays out the axes and every item.
-        self.item.setRange(xRange=(self._start(now), now), yRange=(0, self._top()), padding=0)
+        ranges = self._view_ranges(now)
+        if ranges != self._ranges:  # a new range re-lays out the axes and every item
+            self._ranges = ranges
+            self.item.setRange(xRange=ranges[0], yRange=ranges[1], padding=0)
+
+    def _view_ranges(self, now: float) -> tuple[tuple[float, float], tuple[float, float]]:
+        """x ends on a whole pixel of the plot: the view moves when time has moved by a
+        pixel (every ~90 s on the 24 h range), not by a fraction of one every second."""
+        pixel = self.window_s / max(self.item.vb.width(), 1.0)
+        end = math.ceil(now / pixel) * pixel
+        return (self._start(now) + end - now, end), (0.0, self._top())
 
     def max_points(self) -> int:
         """Points per curve the plot can show: min and max per 2 pixels (about one per pixel)."""
@@ -239,15 +253,15 @@ class ConnectionsChart(QWidget):
         shown = bool(np.isfinite(self.pooler_data.values).any())
         self.pooler_legend.setVisible(shown)
         for i, curve in enumerate(self.pooler_curves.values()):
-            column = self.pooler_data.column(i)
-            curve.setData(self.pooler_data.t if shown else [], column if shown else [])
+            set_points(curve, self.pooler_data.t, self.pooler_data.column(i))
 
     def _draw_remote(self, now: float) -> None:
         remote = getattr(self._history, "remote", None)
         t, total = (remote.t, remote.values[:, -1]) if remote is not None else ((), ())
         seen = np.isfinite(total) & (np.asarray(t) >= now - self.window_s) if len(t) else ()
         if not len(t) or not np.any(seen):
-            self.remote_curve.setData([], [])
+            if self.remote_curve.xData is not None and len(self.remote_curve.xData):
+                self.remote_curve.setData([], [])
             self.remote_region.setVisible(False)
             self._remote_start = None
             return
@@ -323,17 +337,21 @@ class ConnectionsChart(QWidget):
         return _sample_text(float(t[i]), self.data.values[i])
 
 
-def series_curve(item: pg.PlotItem, pen: QPen, name: str | None = None) -> pg.PlotDataItem:
-    """A curve for one series, created once. 1 px pens without antialiasing keep dense
-    curves cheap (pyqtgraph#533); NaN (nothing polled) is drawn as a gap."""
-    return item.plot(name=name, pen=pen, connect="finite", antialias=False)
+def series_curve(item: pg.PlotItem, pen: QPen) -> pg.PlotCurveItem:
+    """A curve for one series of already reduced points, created once. 1 px pens without
+    antialiasing keep dense curves cheap (pyqtgraph#533); NaN (nothing polled) is a gap."""
+    curve = pg.PlotCurveItem(pen=pen, connect="finite", antialias=False)
+    item.addItem(curve)
+    return curve
 
 
-def _mark_lone_point(curve: pg.PlotDataItem, lone: bool) -> None:
-    """A single sample makes no line: draw it as a dot until the second one arrives."""
-    symbol = "o" if lone else None
-    if curve.opts["symbol"] != symbol:
-        curve.setSymbol(symbol)
+def set_points(curve: pg.PlotCurveItem, t: np.ndarray, y: np.ndarray) -> None:
+    """Draw (t, y). A series with no finite value draws nothing: pyqtgraph's bounds warn
+    on an all-NaN one (All-NaN slice); a curve that is empty already is left alone."""
+    if np.isfinite(y).any():
+        curve.setData(t, y)
+    elif curve.xData is not None and len(curve.xData):
+        curve.setData(np.empty(0), np.empty(0))
 
 
 def _legend(names: tuple[str, ...]) -> str:
