@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 from typing import Any
@@ -96,3 +97,20 @@ def test_a_day_is_drawn_with_about_a_point_per_pixel_and_keeps_its_spike(qtbot: 
     assert 0.5 * width <= len(x) <= width + 2  # min and max per 2 pixels
     assert np.nanmax(y) == 400.0 and np.nanmin(y) == 20.0
     assert chart.item.viewRange()[1][1] > 400.0  # the spike is in view
+
+
+def test_the_view_moves_by_whole_pixels_and_keeps_the_newest_sample_in_view(qtbot: Any) -> None:
+    report = judged(total=30, by_state={"idle": 30})
+    chart = chart_for(qtbot, report)
+    chart.resize(900, 300)
+    qtbot.waitExposed(chart, timeout=20_000)
+    chart.set_window_index(2)  # 24 h: one pixel is ~100 s
+    pixel = 86_400 / chart.item.vb.width()
+    now = math.ceil(1_800_000_000.0 / pixel) * pixel + 0.5  # just past a pixel's start
+    seen = []
+    for step in (0.0, 1.0, 2.0, pixel + 2.0):
+        chart.refresh(now + step)
+        seen.append(tuple(chart.item.viewRange()[0]))
+        assert seen[-1][0] < now + step - 86_000 and seen[-1][1] >= now + step
+    assert seen[1] == seen[2]  # a second later: not a pixel, no new range
+    assert seen[3][1] > seen[2][1]
