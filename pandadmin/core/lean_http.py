@@ -38,6 +38,7 @@ from pandadmin.core.models import Timing
 
 KEEPALIVE_S = 5.0  # as httpx's default keepalive_expiry
 MAX_IDLE_PER_ORIGIN = 1024
+CLOSE_WAIT_S = 1.0
 # What httpx sends unchanged: printable ASCII but space " < > \ ^ ` { | }, valid escapes.
 URL_SAFE = re.compile(r"[!#-;=?-Z\[\]_a-z~]*")
 BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -147,10 +148,17 @@ class LeanClient:
             self._http11.add(target.origin)
 
     async def close(self) -> None:
+        """Close every connection and wait (1 s at most) until their sockets are."""
         connections = [c for idle in self._idle.values() for c in idle] + list(self._busy)
         self._idle, self._busy = {}, set()
         for connection in connections:
             connection.close()
+        closing = [c.lost for c in connections if not c.lost.done()]
+        if closing:
+            await asyncio.wait(closing, timeout=CLOSE_WAIT_S)
+        for connection in connections:
+            if not connection.lost.done() and connection.transport is not None:
+                connection.transport.abort()  # a TLS peer that never answered close_notify
 
     async def _exchange(self, target: Target, request: bytes, max_body: int) -> LeanAnswer:
         started = time.perf_counter()

@@ -45,6 +45,7 @@ class Connection(asyncio.Protocol):
         self.closed = False  # the peer closed (EOF) or the connection was lost
         self.idle_since = 0.0
         self.expires_at: float | None = None  # the server certificate's notAfter (https)
+        self.lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiter: asyncio.Future[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -63,6 +64,8 @@ class Connection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         self._wake()
+        if not self.lost.done():
+            self.lost.set_result(None)
 
     def _wake(self) -> None:
         waiter = self._waiter
