@@ -21,7 +21,13 @@ from PySide6.QtGui import QPalette, QPen
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from pandadmin.core.config import Thresholds
-from pandadmin.core.history import CONNECTION_SERIES, POOLER_SERIES, EnvironmentHistory, Window
+from pandadmin.core.history import (
+    CONNECTION_SERIES,
+    POOLER_SERIES,
+    EnvironmentHistory,
+    Window,
+    bucket_width,
+)
 from pandadmin.core.models import Limits, Status
 from pandadmin.core.report import EnvironmentReport
 from pandadmin.core.status import threshold_band
@@ -233,14 +239,26 @@ class ConnectionsChart(QWidget):
 
     def _view_ranges(self, now: float) -> tuple[tuple[float, float], tuple[float, float]]:
         """x ends on a whole pixel of the plot: the view moves when time has moved by a
-        pixel (every ~90 s on the 24 h range), not by a fraction of one every second."""
-        pixel = self.window_s / max(self.item.vb.width(), 1.0)
+        pixel (every ~90 s on the 24 h range), not by a fraction of one every second. A
+        full window spans exactly its pixels, so every min/max bucket covers two of them:
+        buckets drifting across the pixel grid drew seams in dense curves."""
+        pixel = self._pixel_seconds()
         end = math.ceil(now / pixel) * pixel
-        return (self._start(now) + end - now, end), (0.0, self._top())
+        start = self._start(now)
+        if start <= now - self.window_s:
+            start = end - pixel * max(self.item.vb.width(), 1.0)
+        else:
+            start += end - now
+        return (start, end), (0.0, self._top())
+
+    def _pixel_seconds(self) -> float:
+        """Half a min/max bucket of the window (about a pixel of the plot)."""
+        return bucket_width(self.window_s, self.max_points() // 2) / 2
 
     def max_points(self) -> int:
         """Points per curve the plot can show: min and max per 2 pixels (about one per pixel)."""
-        return max(int(self.item.vb.width()), MIN_POINTS)
+        width = float(self.item.vb.width())
+        return 2 * (round(max(width, MIN_POINTS) / 2) + 1)
 
     def _refresh_pooler(self, now: float) -> None:
         """PgBouncer's clients and waiting clients, when the environment has a pooler."""
