@@ -259,6 +259,7 @@ def run(runs: int, naive_runs: int) -> dict[str, Any]:
         "goal_ms": GOAL_MS,
         "tick_p50_plus_full_collection_ms": with_full_collection,
         "goal_met": max(tick_p50, tick_p99, with_full_collection) < GOAL_MS,
+        "gc_goal_met": with_full_collection < GOAL_MS,
         "naive_over_pandadmin_tick": round(naive["tick"]["p50_ms"] / tick_p50, 1),
         "versions": {p: version(p) for p in ("PySide6-Essentials", "pyqtgraph", "numpy")},
         "machine": support.machine(),
@@ -267,14 +268,15 @@ def run(runs: int, naive_runs: int) -> dict[str, Any]:
 
 def report(n: dict[str, Any]) -> None:
     ours, naive = n["pandadmin"], n["naive"]
-    met = n["goal_met"]
     support.print_table("chart: 20 series x 86,400 points (24 h at 1 Hz)", [
-        ("pandadmin tick: update + repaint, p50 (ms)", ours["tick"]["p50_ms"], "< 16", met),
-        ("pandadmin tick: update + repaint, p99 (ms)", ours["tick"]["p99_ms"], "< 16", met),
+        ("pandadmin tick: update + repaint, p50 (ms)", ours["tick"]["p50_ms"], "< 16",
+         ours["tick"]["p50_ms"] < GOAL_MS),
+        ("pandadmin tick: update + repaint, p99 (ms)", ours["tick"]["p99_ms"], "< 16",
+         ours["tick"]["p99_ms"] < GOAL_MS),
         ("pandadmin tick CPU (thread time), p50 / p99 (ms)",
          f"{ours['tick_cpu']['p50_ms']} / {ours['tick_cpu']['p99_ms']}", "", None),
         ("pandadmin tick + a full collection (ms)", n["tick_p50_plus_full_collection_ms"],
-         "< 16", met),
+         "< 16", n["gc_goal_met"]),
         ("pandadmin paints per tick", ours["paints_per_tick"], "", None),
         ("pandadmin first tick on the 24 h range (ms)", ours["first_tick_ms"], "", None),
         *gc_rows(ours),
