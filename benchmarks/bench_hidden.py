@@ -115,12 +115,11 @@ async def watch_hidden(folder: Path, seconds: float) -> dict[str, Any]:
 
 
 def child(folder: Path, seconds: float) -> int:
-    import qasync
-
     from pandadmin.qt.app import application
+    from pandadmin.qt.event_loop import new_loop
 
     app = application()
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+    with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
         print(json.dumps(runner.run(watch_hidden(folder, seconds))), flush=True)
     return 0
 

@@ -28,13 +28,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
 import psutil
-import qasync
 import support  # (puts the repo on sys.path)
 from PySide6.QtCore import QObject, Qt, QTimer
 
 from pandadmin.core import config as cfg
 from pandadmin.demo.pgserver import EmbeddedPostgres
 from pandadmin.qt.app import application, open_controller
+from pandadmin.qt.event_loop import new_loop
 
 TIMER_MS = 5
 GOAL_P99_MS = 16.0
@@ -127,7 +127,7 @@ def run_app(
     config_path: Path, db_urls: list[str], seconds: float, hidden: bool = False
 ) -> dict[str, Any]:
     app = application()
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+    with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
         return runner.run(watch(config_path, db_urls, seconds, hidden))
 
 

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-import qasync
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
@@ -28,6 +27,7 @@ from pandadmin.core.secrets import AsyncSecrets, open_store
 from pandadmin.qt import theme, window_state
 from pandadmin.qt.controller import Controller
 from pandadmin.qt.dialogs.confirm import inform
+from pandadmin.qt.event_loop import new_loop
 
 log = logging.getLogger("pandadmin")
 APP_ID = resources.APP_ID
@@ -140,7 +140,7 @@ def run_app(config_path: Path) -> int:
     )
     install_excepthook()
     app = application()
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+    with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
         return runner.run(main(config_path))
 
 

@@ -21,13 +21,12 @@ def run_screenshot(
 ) -> int:
     """Open the app offscreen on `config_path`, poll for `after` seconds, save a PNG."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
-
     from pandadmin.qt.app import application
+    from pandadmin.qt.event_loop import new_loop
 
     app = application()
     _quiet_offscreen_noise()
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+    with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
         return runner.run(shoot(config_path, out, after, size, env, secrets, tab))
 
 

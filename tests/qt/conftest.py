@@ -26,6 +26,7 @@ from pandadmin.core import config as cfg
 from pandadmin.core.secrets import AsyncSecrets, KeyringStore
 from pandadmin.qt.app import open_controller
 from pandadmin.qt.controller import Controller
+from pandadmin.qt.event_loop import new_loop
 
 T = TypeVar("T")
 KEYRING_SERVICE = "pandadmin-gui-test"
@@ -102,7 +103,7 @@ def settings_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def loop(qapp: Any) -> Iterator[qasync.QEventLoop]:
-    event_loop = qasync.QEventLoop(qapp)
+    event_loop = new_loop(qapp)  # the app's own loop class
     asyncio.set_event_loop(event_loop)
     yield event_loop
     pending = [t for t in asyncio.all_tasks(event_loop) if not t.done()]
