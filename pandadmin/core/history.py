@@ -297,7 +297,9 @@ class EnvironmentHistory:
 
     def record_services(self, report: EnvironmentReport) -> None:
         for result in report.services:
-            trace = self.services.setdefault(result.service, ServiceTrace())
+            trace = self.services.get(result.service)
+            if trace is None:  # not setdefault: that builds a ring buffer every report
+                trace = self.services[result.service] = ServiceTrace()
             latency = result.latency_ms if result.ok and result.latency_ms is not None else np.nan
             trace.latency.append(result.checked_at, [latency])
             if not result.ok:

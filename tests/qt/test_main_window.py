@@ -139,6 +139,7 @@ def test_f5_polls_now_and_worst_first_sorts(pg: Any, harness: AppHarness, run: A
         await until(lambda: QApplication.activeWindow() is window, what="active window")
         QTest.keyClick(window, Qt.Key.Key_F5)
         await until(lambda: window.reports["alpha"].checked_at > first, what="F5 poll")
+        await rendered(window)  # the rows show the reports the sort reads
         assert window.pages.currentIndex() == MAIN_PAGE
         view = window.environments
         assert view.model().index(0, 0).data() == "alpha"
