@@ -49,7 +49,8 @@ from PySide6.QtWidgets import QApplication
 
 from pandadmin.core.history import EnvironmentHistory, MinMaxCache, RingBuffer
 from pandadmin.qt.gui_gc import GuiThreadCollector
-from pandadmin.qt.widgets.connections_chart import ConnectionsChart, series_curve, set_points
+from pandadmin.qt.widgets.chart_items import series_curve, set_points
+from pandadmin.qt.widgets.connections_chart import ConnectionsChart
 
 SERIES, POINTS = 20, 86_400
 DAY_S = 86_400.0

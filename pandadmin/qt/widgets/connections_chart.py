@@ -17,7 +17,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QPalette, QPen
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from pandadmin.core.config import Thresholds
@@ -28,10 +28,12 @@ from pandadmin.core.history import (
     Window,
     bucket_width,
 )
-from pandadmin.core.models import Limits, Status
+from pandadmin.core.models import Status
 from pandadmin.core.report import EnvironmentReport
 from pandadmin.core.status import threshold_band
-from pandadmin.qt import present, theme
+from pandadmin.qt import theme
+from pandadmin.qt.widgets.chart_items import band_item, limit_line, series_curve, set_points
+from pandadmin.qt.widgets.chart_text import legend, line_values, sample_text, values_text
 
 # Up to 24 h from the in-memory history; 7 d and 30 d from the store's rollups.
 WINDOWS = (
@@ -84,11 +86,11 @@ class ConnectionsChart(QWidget):
         title = QLabel("<b>Connections</b>", self)
         bar.addWidget(title)
         bar.addSpacing(12)
-        legend = QLabel(_legend(SHOWN), self)
-        legend.setWordWrap(True)  # a narrow window wraps it instead of growing for five ranges
-        bar.addWidget(legend, 1)
+        shown = QLabel(legend(SHOWN), self)
+        shown.setWordWrap(True)  # a narrow window wraps it instead of growing for five ranges
+        bar.addWidget(shown, 1)
         # Its own line under the bar, hidden (no room taken) unless there is a pooler.
-        self.pooler_legend = QLabel("PgBouncer:&nbsp;&nbsp;" + _legend(POOLER_SERIES), self)
+        self.pooler_legend = QLabel("PgBouncer:&nbsp;&nbsp;" + legend(POOLER_SERIES), self)
         self.pooler_legend.setWordWrap(True)
         self.pooler_legend.setVisible(False)
         bar.addStretch(1)
@@ -114,13 +116,13 @@ class ConnectionsChart(QWidget):
 
     def _build_plot(self) -> None:
         self._style_plot()
-        self.warn_band, self.crit_band = _band(Status.WARNING), _band(Status.CRITICAL)
+        self.warn_band, self.crit_band = band_item(Status.WARNING), band_item(Status.CRITICAL)
         # Labels at different places along the line: ceilings often coincide.
         self.lines = {
-            "limit": _line("effective limit {value:.0f}", 0.01, 0.0),
-            "max_connections": _line("max_connections {value:.0f}", 0.5, 0.5),
-            "budget": _line("pools' worst case {value:.0f}", 0.99, 1.0),
-            "server_cap": _line("pooler server cap {value:.0f}", 0.25, 0.25),
+            "limit": limit_line("effective limit {value:.0f}", 0.01, 0.0),
+            "max_connections": limit_line("max_connections {value:.0f}", 0.5, 0.5),
+            "budget": limit_line("pools' worst case {value:.0f}", 0.99, 1.0),
+            "server_cap": limit_line("pooler server cap {value:.0f}", 0.25, 0.25),
         }
         for item in (self.warn_band, self.crit_band, *self.lines.values()):
             self.item.addItem(item)
@@ -300,7 +302,7 @@ class ConnectionsChart(QWidget):
         return start
 
     def _update_lines(self) -> None:
-        values = _line_values(self._reference)
+        values = line_values(self._reference)
         for key, line in self.lines.items():
             value = values.get(key)
             line.setVisible(value is not None)
@@ -315,7 +317,7 @@ class ConnectionsChart(QWidget):
             if limit is not None:
                 band.setRegion(threshold_band(limit, low, high))
         stale = self._reference is not self._report
-        notes = [_values_text(self._reference, stale)]
+        notes = [values_text(self._reference, stale)]
         if self.remote_region.isVisible():
             notes.append("shaded, dashed: from Prometheus (before this app was watching)")
         if self.remote_note:
@@ -323,7 +325,7 @@ class ConnectionsChart(QWidget):
         self.values.setText("<br>".join(notes))
 
     def _top(self) -> float:
-        values = _line_values(self._reference)
+        values = line_values(self._reference)
         limit = values.get("limit") or 10.0
         candidates = [limit] + [v for v in values.values() if v is not None and v <= 2 * limit]
         total = self.data.column(CONNECTION_SERIES.index("total"))
@@ -352,102 +354,4 @@ class ConnectionsChart(QWidget):
             i -= 1
         self.crosshair.setValue(float(t[i]))
         self.crosshair.setVisible(True)
-        return _sample_text(float(t[i]), self.data.values[i])
-
-
-def series_curve(item: pg.PlotItem, pen: QPen) -> pg.PlotCurveItem:
-    """A curve for one series of already reduced points, created once. 1 px pens without
-    antialiasing keep dense curves cheap (pyqtgraph#533); NaN (nothing polled) is a gap."""
-    curve = pg.PlotCurveItem(pen=pen, connect="finite", antialias=False)
-    item.addItem(curve)
-    return curve
-
-
-def set_points(curve: pg.PlotCurveItem, t: np.ndarray, y: np.ndarray) -> None:
-    """Draw (t, y). A series with no finite value draws nothing: pyqtgraph's bounds warn
-    on an all-NaN one (All-NaN slice); a curve that is empty already is left alone."""
-    if np.isfinite(y).any():
-        curve.setData(t, y)
-    elif curve.xData is not None and len(curve.xData):
-        curve.setData(np.empty(0), np.empty(0))
-
-
-def _legend(names: tuple[str, ...]) -> str:
-    items = (
-        f"<span style='color:{theme.SERIES_COLOURS[name]}'>&#9632;</span>&nbsp;{name}"
-        for name in names
-    )
-    return "&nbsp;&nbsp;&nbsp;".join(items)
-
-
-def _sample_text(when: float, row: np.ndarray) -> str:
-    if not np.isfinite(row).any():
-        return f"{present.clock(when)}  database unreachable"
-    parts = [f"{name} {row[CONNECTION_SERIES.index(name)]:.0f}" for name in CONNECTION_SERIES]
-    return f"{present.clock(when)}  " + " · ".join(parts)
-
-
-def _line_values(report: EnvironmentReport | None) -> dict[str, float | None]:
-    if report is None:
-        return {}
-    limits = report.limits
-    sample = report.database.sample if report.database else None
-    # The curves are the server's total: a role or database limit counts other connections
-    # (its own), so it gets no line or bands here, only the text below the chart.
-    against_total = limits is not None and limits.binding in ("plan", "server")
-    return {
-        "limit": float(limits.effective_limit) if limits and against_total else None,
-        "max_connections": float(sample.max_connections) if sample else None,
-        "budget": float(report.budget.worst_case) if report.budget.worst_case else None,
-        "server_cap": _server_cap(report),
-    }
-
-
-def _server_cap(report: EnvironmentReport) -> float | None:
-    sample = report.pooler.sample if report.pooler is not None else None
-    return float(sample.server_cap) if sample is not None else None
-
-
-def _values_text(report: EnvironmentReport | None, stale: bool = False) -> str:
-    if report is None or report.limits is None:
-        return " "
-    limits = report.limits
-    sample = report.database.sample if report.database else None
-    parts = [f"effective limit {limits.effective_limit} ({_binding_text(limits)})"]
-    if sample is not None:
-        parts.append(f"max_connections {sample.max_connections}")
-    if report.budget.worst_case:
-        parts.append(f"pools' worst case {report.budget.worst_case}")
-    if stale:
-        return "Last known: " + " · ".join(parts)
-    parts.append(f"headroom {limits.headroom}")
-    return " · ".join(parts)
-
-
-def _binding_text(limits: Limits) -> str:
-    if limits.binding in ("plan", "server"):
-        return limits.binding
-    return f"{limits.binding} limit: {limits.used} of its connections in use"
-
-
-def _band(status: Status) -> pg.LinearRegionItem:
-    brush = pg.mkBrush(theme.tint(status, 28))
-    band = pg.LinearRegionItem(
-        orientation="horizontal", movable=False, brush=brush, pen=pg.mkPen(None)
-    )
-    band.setZValue(-10)
-    band.setVisible(False)
-    return band
-
-
-def _line(label: str, position: float, anchor: float) -> pg.InfiniteLine:
-    """A horizontal ceiling line labelled above, at `position` along it; `_apply_palette`
-    gives it its colour."""
-    line = pg.InfiniteLine(
-        angle=0,
-        movable=False,
-        label=label,
-        labelOpts={"position": position, "anchors": [(anchor, 1), (anchor, 1)]},
-    )
-    line.setVisible(False)
-    return line
+        return sample_text(float(t[i]), self.data.values[i])
