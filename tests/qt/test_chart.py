@@ -75,6 +75,21 @@ def test_one_sample_so_far_draws_its_point(qtbot: Any) -> None:
     chart.resize(400, 240)
     qtbot.waitExposed(chart, timeout=20_000)
     assert painted(chart, theme.SERIES_COLOURS["total"]) > 0
+    assert len(chart.lone.data) == len(chart.curves)  # one dot per series (zeros too)
+
+
+def test_the_lone_dots_go_once_the_second_sample_makes_a_line(qtbot: Any) -> None:
+    first = judged(total=30, by_state={"idle": 30})
+    chart = chart_for(qtbot, first)
+    assert len(chart.lone.data) == len(chart.curves)
+    history = EnvironmentHistory(1.0)
+    history.record(first)
+    later = replace(first, checked_at=first.checked_at + 1)
+    sample = replace(first.database.sample, taken_at=first.checked_at + 1)  # type: ignore[union-attr]
+    history.record(replace(later, database=replace(first.database, sample=sample)))  # type: ignore[arg-type]
+    chart.show_environment(history, later, ENV.thresholds)
+    assert len(chart.lone.data) == 0
+    assert len(chart.curves["total"].getData()[0]) == 2
 
 
 def test_a_day_is_drawn_with_about_a_point_per_pixel_and_keeps_its_spike(qtbot: Any) -> None:
