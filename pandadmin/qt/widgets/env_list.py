@@ -3,7 +3,7 @@ migration badge), columns sized to their content, a filter, optionally worst fir
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -27,6 +27,7 @@ __all__ += ["RowRole", "StatusRole"]
 ROW_HEIGHT = 36
 NAME_MIN = 80
 HEALTH_MIN = 96  # room for "12/12 up" and its dot
+MAX_WIDTHS = 4096  # measured cell contents kept
 
 
 class EnvironmentList(QTableView):
@@ -46,6 +47,7 @@ class EnvironmentList(QTableView):
         self.delegate = paint.EnvironmentDelegate(self)
         self.setItemDelegate(self.delegate)
         self._shown: str | None = None
+        self._widths: dict[tuple[int, object], int] = {}
         self._fit_timer = QTimer(self)  # once per burst of reports, not once per report
         self._fit_timer.setSingleShot(True)
         self._fit_timer.timeout.connect(self.fit_columns)
@@ -93,19 +95,34 @@ class EnvironmentList(QTableView):
 
     def content_width(self, column: int) -> int:
         """The widest cell of `column` (all rows, filtered or not) or its header."""
-        fm = self.fontMetrics()
         title = self.horizontalHeader().fontMetrics().horizontalAdvance(HEADERS[column]) + 24
-        rows = self.source.rows
-        pad = 2 * paint.PAD_X + 2
+        return max([title, *(self._cell_width(column, r) for r in self.source.rows)])
+
+    def _cell_width(self, column: int, row: EnvRow) -> int:
+        """Measured once per distinct content (a report rarely changes a text): the fit
+        runs after every render that changed a cell."""
+        key = (column, row.look[column])
+        width = self._widths.get(key)
+        if width is None:
+            if len(self._widths) > MAX_WIDTHS:
+                self._widths.clear()
+            width = self._widths[key] = self._measure(column, row) + 2 * paint.PAD_X + 2
+        return width
+
+    def _measure(self, column: int, row: EnvRow) -> int:
+        fm = self.fontMetrics()
         if column == NAME:
-            cells = [paint.name_width(fm, r) + pad for r in rows]
-        elif column == HEALTH:
-            cells = [paint.health_width(fm, r) + pad for r in rows]
-        elif column == CONNECTIONS:
-            cells = [fm.horizontalAdvance(r.texts[CONNECTIONS]) + pad for r in rows]
-        else:
-            cells = [paint.badge_width(fm, r) + pad for r in rows]
-        return max([title, *cells])
+            return paint.name_width(fm, row)
+        if column == HEALTH:
+            return paint.health_width(fm, row)
+        if column == CONNECTIONS:
+            return fm.horizontalAdvance(row.texts[CONNECTIONS])
+        return paint.badge_width(fm, row)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._widths.clear()
+        super().changeEvent(event)
 
     def _after_reset(self) -> None:
         self._shown = None  # the caller re-selects; the detail must then render afresh

@@ -39,6 +39,7 @@ class EnvRow:
     health: HealthOverview | None = None
     texts: dict[int, str] = field(default_factory=dict)  # each column's words, once per report
     summary: str = ""  # the health summary: `11/12 up · auth`
+    look: tuple[object, ...] = ()  # what each column paints (see `looks`)
 
     def __post_init__(self) -> None:
         self._judge()
@@ -59,6 +60,7 @@ class EnvRow:
         troubled = env_text.troubled_names(self.health)
         count = self.texts[HEALTH]
         self.summary = f"{count} · {troubled}" if troubled else count
+        self.look = self.looks()
 
     @property
     def status(self) -> Status:
@@ -116,9 +118,9 @@ class EnvironmentModel(QAbstractTableModel):
         if number < 0:
             return
         row = self.rows[number]
-        before = row.looks()
+        before = row.look
         row.set_report(report)
-        for column, (old, new) in enumerate(zip(before, row.looks(), strict=True)):
+        for column, (old, new) in enumerate(zip(before, row.look, strict=True)):
             if old != new:
                 cell = self.index(number, column)
                 self.dataChanged.emit(cell, cell)
