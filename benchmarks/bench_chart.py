@@ -49,7 +49,7 @@ from PySide6.QtWidgets import QApplication
 
 from pandadmin.core.history import EnvironmentHistory, MinMaxCache, RingBuffer
 from pandadmin.qt.gui_gc import GuiThreadCollector
-from pandadmin.qt.widgets.chart_items import series_curve, set_points
+from pandadmin.qt.widgets.chart_series import SeriesCurve
 from pandadmin.qt.widgets.connections_chart import ConnectionsChart
 
 SERIES, POINTS = 20, 86_400
@@ -91,7 +91,7 @@ class PandadminSide:
         self.chart = ConnectionsChart()
         self.chart.resize(*SIZE)
         self.curves = [
-            series_curve(self.chart.item, pg.mkPen(pg.intColor(i), width=1))
+            SeriesCurve(self.chart.settled, self.chart.live, pg.mkPen(pg.intColor(i), width=1))
             for i in range(SERIES - 3)
         ]
         self.chart.show_environment(self.history, None, self.chart._thresholds)
@@ -105,7 +105,7 @@ class PandadminSide:
         # As EnvironmentHistory.window does for the chart's own curves.
         window = self.extra_reduced.window(now - DAY_S, now, self.chart.max_points() // 2)
         for index, curve in enumerate(self.curves):
-            set_points(curve, window.t, window.column(index))
+            curve.set_points(window.t, window.column(index))
 
 
 class NaiveSide:
@@ -237,7 +237,7 @@ def measure(side: Side, runs: int, end: float) -> dict[str, Any]:
 
 def drawn_points(side: PandadminSide) -> int:
     """Points pandadmin hands to pyqtgraph per series (after its min/max reduction)."""
-    return int(statistics.median(len(curve.xData) for curve in side.curves))
+    return int(statistics.median(len(curve.getData()[0]) for curve in side.curves))
 
 
 Side = PandadminSide | NaiveSide

@@ -1,11 +1,12 @@
 """Connections over time against the real ceiling (pyqtgraph).
 
-Curves and lines are created once and updated with `setData`/`setValue` (recreating
-them per tick leaks: pyqtgraph#2348, #2665). The history hands them windows already cut
-to the range and reduced to min/max per bucket, about one point per pixel of the plot
-(pyqtgraph#3301), so they are bare `PlotCurveItem`s: a `PlotDataItem` around each (its
-clip-to-view, downsampling, symbols and bounds bookkeeping) cost ~7x the `setData` itself,
-every second for every curve. A lone sample (no line yet) is a dot in one scatter item.
+Curves and lines are created once and updated in place (recreating them per tick leaks:
+pyqtgraph#2348, #2665). The history hands them windows already cut to the range and
+reduced to min/max per bucket, about one point per pixel of the plot (pyqtgraph#3301).
+The series are not pyqtgraph curves: every series' closed buckets are drawn by one
+cached item and their live tails by another (chart_series.py), so a tick strokes a few
+dozen points instead of 20 x ~960. A lone sample (no line yet) is a dot in one scatter
+item.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from pandadmin.core.models import Status
 from pandadmin.core.report import EnvironmentReport
 from pandadmin.core.status import threshold_band
 from pandadmin.qt import theme
-from pandadmin.qt.widgets.chart_items import band_item, limit_line, series_curve, set_points
+from pandadmin.qt.widgets.chart_items import band_item, limit_line
+from pandadmin.qt.widgets.chart_series import PathLayer, SeriesCurve
 from pandadmin.qt.widgets.chart_text import legend, line_values, sample_text, values_text
 
 # Up to 24 h from the in-memory history; 7 d and 30 d from the store's rollups.
@@ -126,6 +128,10 @@ class ConnectionsChart(QWidget):
         }
         for item in (self.warn_band, self.crit_band, *self.lines.values()):
             self.item.addItem(item)
+        # Every series' closed buckets (one cached pixmap) and, above, their live tails.
+        self.settled, self.live = PathLayer(cached=True), PathLayer(cached=False)
+        self.item.addItem(self.settled)
+        self.item.addItem(self.live)
         self.curves = {name: self._curve(name) for name in SHOWN}
         self.pooler_curves = {name: self._curve(name) for name in POOLER_SERIES}
         self.lone = pg.ScatterPlotItem(size=5)  # a series' first sample, before it is a line
@@ -158,8 +164,8 @@ class ConnectionsChart(QWidget):
         self.remote_note = text
         self._update_lines()
 
-    def _curve(self, name: str) -> pg.PlotCurveItem:
-        return series_curve(self.item, pg.mkPen(theme.SERIES_COLOURS[name], width=1))
+    def _curve(self, name: str) -> SeriesCurve:
+        return SeriesCurve(self.settled, self.live, pg.mkPen(theme.SERIES_COLOURS[name], width=1))
 
     def _apply_palette(self) -> None:
         """Colours from the current (system light or dark) palette."""
@@ -223,7 +229,7 @@ class ConnectionsChart(QWidget):
         lone = []
         for name, curve in self.curves.items():
             column = self.data.column(CONNECTION_SERIES.index(name))
-            set_points(curve, self.data.t, column)
+            curve.set_points(self.data.t, column)
             finite = np.flatnonzero(np.isfinite(column))
             if len(finite) == 1:
                 colour = theme.SERIES_COLOURS[name]
@@ -273,7 +279,7 @@ class ConnectionsChart(QWidget):
         shown = bool(np.isfinite(self.pooler_data.values).any())
         self.pooler_legend.setVisible(shown)
         for i, curve in enumerate(self.pooler_curves.values()):
-            set_points(curve, self.pooler_data.t, self.pooler_data.column(i))
+            curve.set_points(self.pooler_data.t, self.pooler_data.column(i))
 
     def _draw_remote(self, now: float) -> None:
         remote = getattr(self._history, "remote", None)
