@@ -98,6 +98,16 @@ class PandadminSide:
         self.chart.set_window_index(2)  # 24 h
         self.view, self.window = self.chart.plot, self.chart
 
+    def cuts(self) -> int:
+        """How often a series' settled part was re-set (re-drawn from scratch), all series."""
+        curves = [*self.chart.curves.values(), *self.chart.pooler_curves.values(), *self.curves]
+        return sum(curve.cuts for curve in curves)
+
+    def redraw(self) -> None:
+        """A tick whose settled parts must be stroked again (a re-cut, a new scale)."""
+        self.chart.settled.update()
+        self.view.viewport().repaint()
+
     def tick(self, now: float, row: np.ndarray) -> None:
         self.history.connections.append(now, row[:4].tolist())
         self.extra.append(now, row[3:].tolist())
@@ -209,14 +219,16 @@ def measure(side: Side, runs: int, end: float) -> dict[str, Any]:
     for i in range(1, WARM_UP):
         tick_until_painted(app, side, painted, end + 1 + i, rows[i])
     end += WARM_UP
+    cuts = getattr(side, "cuts", lambda: 0)
     with GcPauses() as pauses:
-        first_paint = painted.count
+        first_paint, first_cuts = painted.count, cuts()
         for i in range(runs):
             wall, cpu = time.perf_counter(), time.thread_time()
             tick_until_painted(app, side, painted, end + 1 + i, rows[WARM_UP + i])
             walls.append(time.perf_counter() - wall)
             cpus.append(time.thread_time() - cpu)
-        paints = painted.count - first_paint
+        paints, recuts = painted.count - first_paint, cuts() - first_cuts
+        redraws = [timed(side.redraw) for _ in range(20)] if isinstance(side, PandadminSide) else []
         for _ in range(min(runs, 60)):
             started = time.perf_counter()
             side.view.viewport().repaint()
@@ -230,6 +242,8 @@ def measure(side: Side, runs: int, end: float) -> dict[str, Any]:
         "first_tick_ms": round(first * 1000, 2),
         "tick": support.spread_ms(walls), "tick_cpu": support.spread_ms(cpus),
         "repaint": support.spread_ms(repaints), "paints_per_tick": round(paints / runs, 2),
+        "settled_recuts": recuts,
+        "full_redraw": support.spread_ms(redraws) if redraws else None,
         "gc_during_ticks": pauses.summary(),
         "full_collection_ms": round(full_collection * 1000, 2),
     }  # fmt: skip
@@ -281,6 +295,10 @@ def report(n: dict[str, Any]) -> None:
         ("pandadmin paints per tick", ours["paints_per_tick"], "", None),
         ("pandadmin first tick on the 24 h range (ms)", ours["first_tick_ms"], "", None),
         *gc_rows(ours),
+        ("pandadmin settled parts re-cut during the ticks (all series)", ours["settled_recuts"],
+         "", None),
+        ("pandadmin repaint, settled parts stroked again, p50 / p99 (ms)",
+         f"{ours['full_redraw']['p50_ms']} / {ours['full_redraw']['p99_ms']}", "", None),
         ("pandadmin repaint only, p50 / p99 (ms)",
          f"{ours['repaint']['p50_ms']} / {ours['repaint']['p99_ms']}", "", None),
         ("pandadmin points drawn per series", n["pandadmin_points_drawn_per_series"], "", None),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -44,12 +44,13 @@ class PathLayer(pg.GraphicsObject):  # type: ignore[misc]
         self._paths.append(None)
         return len(self._pens) - 1
 
-    def set_path(self, key: int, t: np.ndarray, y: np.ndarray) -> None:
-        """Series `key`'s points (NaN is a gap); no finite point draws nothing."""
+    def set_path(self, key: int, t: np.ndarray, y: np.ndarray) -> bool:
+        """Series `key`'s points (NaN is a gap); no finite point draws nothing. False when
+        nothing changed (nothing drawn before either)."""
         finite = np.isfinite(y)
         if not finite.any():
             if self._paths[key] is None:
-                return
+                return False
             self._paths[key] = None
         else:
             path = pg.arrayToQPath(t, y, connect="finite")
@@ -57,6 +58,7 @@ class PathLayer(pg.GraphicsObject):  # type: ignore[misc]
         self.prepareGeometryChange()
         self._rect = None
         self.update()
+        return True
 
     def boundingRect(self) -> QRectF:
         if self._rect is None:
@@ -77,6 +79,9 @@ class PathLayer(pg.GraphicsObject):  # type: ignore[misc]
 
     def paint(self, painter: QPainter, _o: QStyleOptionGraphicsItem, _w: QWidget) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        # With a clip rect, Qt's raster engine strokes these paths ~3x faster than without
+        # one (which is how it paints into an item's cache pixmap): 13 -> 3.5 ms here.
+        painter.setClipRect(self.boundingRect(), Qt.ClipOperation.IntersectClip)
         for pen, drawn in zip(self._pens, self._paths, strict=True):
             if drawn is not None:
                 painter.setPen(pen)
@@ -98,7 +103,7 @@ class SeriesCurve:
         self._y: np.ndarray = np.empty(0)
         self._live_t: np.ndarray = np.empty(0)
         self._live_y: np.ndarray = np.empty(0)
-        self.cuts = 0  # how often the settled part was re-set
+        self.cuts = 0  # how often the settled part was re-drawn
 
     def set_points(self, t: np.ndarray, y: np.ndarray) -> None:
         """Draw the window (t, y): only the live tail unless the settled part moved on."""
@@ -131,8 +136,7 @@ class SeriesCurve:
         if cut < 2:
             cut = 0
         self._t, self._y = t[:cut], y[:cut]
-        self.settled.set_path(self._settled_key, self._t, self._y)
-        self.cuts += 1
+        self.cuts += self.settled.set_path(self._settled_key, self._t, self._y)
         return max(cut - 1, 0)
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:
