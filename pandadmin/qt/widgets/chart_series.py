@@ -124,9 +124,10 @@ class SeriesCurve:
             return None
         if t[end - 1] != self._t[-1]:
             return None
-        same_t = np.array_equal(t[CUT_START:end], self._t[kept - shared :])
-        if not same_t or not np.array_equal(y[CUT_START:end], self._y[kept - shared :], True):
-            return None
+        # Byte for byte (NaN equals NaN; a NaN of another bit pattern only costs a re-cut).
+        for new, old in ((t, self._t), (y, self._y)):
+            if new[CUT_START:end].tobytes() != old[kept - shared :].tobytes():
+                return None
         return end - 1
 
     def _cut(self, t: np.ndarray, y: np.ndarray) -> int:
