@@ -42,6 +42,7 @@ class SimpleTable(QTableWidget):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+        self._content: tuple[object, ...] = ()
 
     def fill(
         self,
@@ -49,7 +50,16 @@ class SimpleTable(QTableWidget):
         tints: Sequence[QColor | None] | None = None,
         keys: Sequence[object] | None = None,
     ) -> None:
-        """Replace all rows; `keys` (one per row) keep the selected row selected."""
+        """Replace all rows; `keys` (one per row) keep the selected row selected. The same
+        rows again (most polls) change nothing: no new items, no columns re-measured."""
+        content = (
+            tuple(map(tuple, rows)),
+            tuple(t.rgba() if t is not None else None for t in tints or ()),
+            tuple(keys or ()),
+        )
+        if content == self._content:
+            return
+        self._content = content
         selected = self.selected_key()
         self.setRowCount(len(rows))
         for r, row in enumerate(rows):
