@@ -129,3 +129,28 @@ def test_the_view_moves_by_whole_pixels_and_keeps_the_newest_sample_in_view(qtbo
         assert seen[-1][0] < now + step - 86_000 and seen[-1][1] >= now + step
     assert seen[1] == seen[2]  # a second later: not a pixel, no new range
     assert seen[3][1] > seen[2][1]
+
+
+def test_a_history_shorter_than_the_range_keeps_its_view_between_pixel_steps(
+    qtbot: Any,
+) -> None:
+    """The range starts at the first sample and stays put for a second or two (a new
+    scale every second re-drew every cached curve every tick)."""
+    report = judged(total=30, by_state={"idle": 30})
+    chart = chart_for(qtbot, report)
+    chart.resize(900, 300)
+    qtbot.waitExposed(chart, timeout=20_000)
+    history = EnvironmentHistory(1.0)
+    pixel = 86_400 / chart.item.vb.width()
+    now = math.ceil(1_800_000_000.0 / pixel) * pixel + 0.5  # just past a pixel's start
+    t = now - 43_200 + np.arange(43_200, dtype=float)  # half a day polled so far
+    history.connections.extend(t, np.column_stack((np.zeros((43_200, 3)), 20 + t % 7)))
+    chart.show_environment(history, report, ENV.thresholds)
+    chart.set_window_index(2)  # 24 h
+    seen = []
+    for step in (0.0, 1.0, 2.0, pixel + 2.0):
+        chart.refresh(now + step)
+        seen.append(tuple(chart.item.viewRange()[0]))
+        assert t[0] - pixel <= seen[-1][0] <= t[0] and seen[-1][1] >= now + step
+    assert seen[0] == seen[1] == seen[2]  # within a pixel: the same range
+    assert seen[3][1] > seen[2][1]

@@ -249,14 +249,17 @@ class ConnectionsChart(QWidget):
         """x ends on a whole pixel of the plot: the view moves when time has moved by a
         pixel (every ~90 s on the 24 h range), not by a fraction of one every second. A
         full window spans exactly its pixels, so every min/max bucket covers two of them:
-        buckets drifting across the pixel grid drew seams in dense curves."""
+        buckets drifting across the pixel grid drew seams in dense curves. A history
+        shorter than the window spans whole pixels of the window too: its start stays put
+        between two pixel steps (it moved every second, so the scale changed every tick
+        and the cached settled curves were re-drawn every tick)."""
         pixel = self._pixel_seconds()
         end = math.ceil(now / pixel) * pixel
         start = self._start(now)
         if start <= now - self.window_s:
             start = end - pixel * max(self.item.vb.width(), 1.0)
         else:
-            start += end - now
+            start = end - math.ceil((end - start) / pixel) * pixel
         return (start, end), (0.0, self._top())
 
     def _pixel_seconds(self) -> float:
