@@ -135,3 +135,18 @@ def test_the_settled_layer_is_not_redrawn_by_ticks_nor_by_the_view_moving(
             drawn, cuts = paints[settled], chart.curves["total"].cuts
     assert len(set(ranges[1:])) > 1 and chart.curves["total"].cuts == cuts  # moved, not re-cut
     assert paints[settled] == drawn
+
+
+def test_the_same_points_again_repaint_nothing(qtbot: Any) -> None:
+    """A refresh without a new sample (another redraw of the same environment) changes
+    no path, so nothing is scheduled for painting."""
+    updates: list[PathLayer] = []
+    _plot, curve = series(qtbot)
+    t, y = np.arange(200, dtype=float), np.arange(200, dtype=float) % 7
+    curve.set_points(t, y)
+    for layer in (curve.settled, curve.live):
+        layer.update = lambda layer=layer: updates.append(layer)  # type: ignore[method-assign]
+    curve.set_points(t, y)
+    assert updates == []
+    curve.set_points(t, np.r_[y[:-1], 9.0])  # the open bucket's max went up
+    assert updates == [curve.live]

@@ -34,6 +34,7 @@ class PathLayer(pg.GraphicsObject):  # type: ignore[misc]
         super().__init__()
         self._pens: list[QPen] = []
         self._paths: list[tuple[QPainterPath, QRectF] | None] = []
+        self._drawn: list[bytes] = []  # each series' points as last set
         self._rect: QRectF | None = QRectF()
         if cached:
             self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -42,11 +43,16 @@ class PathLayer(pg.GraphicsObject):  # type: ignore[misc]
         """A new series, drawn above the ones before it; its key."""
         self._pens.append(pen)
         self._paths.append(None)
+        self._drawn.append(b"")
         return len(self._pens) - 1
 
     def set_path(self, key: int, t: np.ndarray, y: np.ndarray) -> bool:
         """Series `key`'s points (NaN is a gap); no finite point draws nothing. False when
-        nothing changed (nothing drawn before either)."""
+        nothing changed: the same points as last time are not drawn again (no repaint)."""
+        drawn = t.tobytes() + y.tobytes()
+        if drawn == self._drawn[key]:
+            return False
+        self._drawn[key] = drawn
         finite = np.isfinite(y)
         if not finite.any():
             if self._paths[key] is None:
