@@ -20,6 +20,7 @@ import contextlib
 import gc
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,30 @@ class LagProbe(QObject):
         self._last = now
 
 
+def thread_cpu() -> dict[int, tuple[str, float]]:
+    """CPU seconds of each of this process's threads (Linux /proc), by native id -> (name, s)."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[str, float]] = {}
+    for task in Path("/proc/self/task").iterdir():
+        with contextlib.suppress(OSError):
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            tid = int(task.name)
+            out[tid] = (names.get(tid, "Qt/C"), (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
+def thread_shares(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], elapsed: float
+) -> dict[str, float]:
+    """% of one core per thread name over the run (threads of one name summed)."""
+    shares: dict[str, float] = {}
+    for tid, (name, seconds) in after.items():
+        spent = seconds - before.get(tid, (name, 0.0))[1]
+        shares[name] = shares.get(name, 0.0) + 100 * spent / elapsed
+    return {name: round(v, 2) for name, v in sorted(shares.items()) if v >= 0.05}
+
+
 class GcPauses:
     """Durations of the garbage collector's runs (gc.callbacks), while started."""
 
@@ -101,6 +126,7 @@ async def watch(
     controller.report_shown.connect(lambda _name: reports.append(time.monotonic()))
     probe, process, pauses = LagProbe(), psutil.Process(), GcPauses()
     await asyncio.sleep(2.0)  # first polls connect; measure the steady state
+    threads_before = thread_cpu()
     cpu_before, started = process.cpu_times(), time.monotonic()
     probe.start()
     pauses.start()
@@ -111,6 +137,7 @@ async def watch(
         pauses.stop()
         cpu_after = process.cpu_times()
         elapsed = time.monotonic() - started
+        threads_after = thread_cpu()
         await controller.close()
     cpu = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
     return {
@@ -118,6 +145,7 @@ async def watch(
         "gc_pauses": pauses.pauses,
         "reports": sum(t >= started for t in reports),
         "cpu_percent_of_one_core": round(100 * cpu / elapsed, 1),
+        "threads": thread_shares(threads_before, threads_after, elapsed),
         "environments": len(config.environments),
         "window": "hidden" if hidden else "visible",
     }
@@ -178,6 +206,7 @@ def numbers(raw: dict[str, Any], seconds: float) -> dict[str, Any]:
         "cpu_percent_of_one_core": cpu,
         "goal_cpu_percent": GOAL_CPU_PERCENT,
         "cpu_goal_met": cpu <= GOAL_CPU_PERCENT,
+        "cpu_percent_by_thread": raw["threads"],
         "gc": support.spread_ms(pauses) if pauses else {"n": 0},
         "goal_p99_ms": GOAL_P99_MS,
         "goal_met": lag["p99_ms"] < GOAL_P99_MS,
@@ -198,6 +227,7 @@ def report(n: dict[str, Any]) -> None:
         ("reports shown", n["reports_shown"], "", None),
         ("app CPU (% of one core)", n["cpu_percent_of_one_core"], "<= 20",
          n["cpu_goal_met"]),
+        ("  by thread (% of one core)", n["cpu_percent_by_thread"], "", None),
         ("GC runs / pause p99 / max (ms)",
          f"{gcs['n']} / {gcs.get('p99_ms', '-')} / {gcs.get('max_ms', '-')}", "", None),
         ("load average (1, 5, 15 min)", n["machine"]["load_average"], "", None),
