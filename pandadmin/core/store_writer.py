@@ -1,9 +1,9 @@
 """Writes reports into the history store from its own thread, in batches.
 
 `submit()` only queues (the GUI thread and the event loop never touch the file); the
-thread gathers what queues up within LINGER_S and writes it in one transaction, so a
-killed process loses at most that last half second. When the store fails, the writer
-stops, moves the file aside and reports one line through `on_error`; polling goes on live.
+thread takes whatever has queued up and writes it in one transaction, so a killed
+process loses at most the batch being written. When the store fails, the writer stops,
+moves the file aside and reports one line through `on_error`; polling goes on live.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from pandadmin.core.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 2000
-LINGER_S = 0.5  # how long a batch waits for more reports before it is written
 _STOP = object()
 
 
@@ -37,8 +36,6 @@ class StoreWriter:
         self.opened = threading.Event()
         self.written = 0  # samples committed
         self.busy_s = 0.0  # time spent writing (for benchmarks)
-        self.batches = 0  # transactions written
-        self.linger_s = LINGER_S
         self._queue: queue.Queue[object] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="pandadmin-store", daemon=True)
 
@@ -84,12 +81,9 @@ class StoreWriter:
 
     def _step(self, store: Store | None) -> bool:
         batch = [self._queue.get()]
-        # Reports arrive one by one (20/s for 20 environments at 1 s): wait a little for more,
-        # so one transaction holds many. A flush or close ends the wait at once.
-        deadline = time.monotonic() + self.linger_s
-        while len(batch) < MAX_BATCH and isinstance(batch[-1], tuple):
+        while len(batch) < MAX_BATCH:
             try:
-                batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
+                batch.append(self._queue.get_nowait())
             except queue.Empty:
                 break
         items = [item for item in batch if isinstance(item, tuple)]
@@ -115,7 +109,6 @@ class StoreWriter:
             self._fail(set_aside_after(store, exc))
             return
         self.written += len(items)
-        self.batches += 1
         self.busy_s += time.perf_counter() - started
 
     def _fail(self, message: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import sqlite3
-import time
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -162,24 +161,6 @@ def test_the_writer_thread_batches_and_flushes(tmp_path: Path) -> None:
     store = Store(tmp_path / STORE_NAME, readonly=True)
     assert len(list(store.raw(0))) == 50 and writer.written == 50
     assert [name for name, _t, _text in store.latest_reports()] == ["prod"]
-
-
-def test_reports_a_moment_apart_share_one_transaction_and_a_flush_ends_the_wait(
-    tmp_path: Path,
-) -> None:
-    writer = StoreWriter(tmp_path)
-    writer.linger_s = 60.0  # longer than any deadline below: only the flush ends the batch
-    writer.start()
-    assert writer.opened.wait(10)
-    writer.submit(report(T0, 5))
-    deadline = time.monotonic() + 10
-    while not writer._queue.empty() and time.monotonic() < deadline:
-        time.sleep(0.01)  # until the thread has taken the first report
-    writer.submit(report(T0 + 1, 5))
-    writer.submit(report(T0 + 2, 5))
-    assert writer.flush(timeout=10)
-    assert (writer.written, writer.batches) == (3, 1)
-    writer.close()
 
 
 def test_values_pack_small_and_fall_back_to_wider_integers() -> None:
