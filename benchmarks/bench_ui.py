@@ -31,6 +31,7 @@ os.environ.setdefault("QT_API", "pyside6")
 import psutil
 import support  # (puts the repo on sys.path)
 from PySide6.QtCore import QObject, Qt, QTimer
+from spikes import StackSampler
 
 from pandadmin.core import config as cfg
 from pandadmin.demo.pgserver import EmbeddedPostgres
@@ -42,6 +43,7 @@ GOAL_P99_MS = 16.0
 GOAL_MAX_MS = 50.0
 GOAL_CPU_PERCENT = 20.0
 PROFILES = Path(__file__).with_name("profiles")
+LATE_MS = 30.0  # ticks later than this are listed with their time into the run
 
 
 class LagProbe(QObject):
@@ -50,23 +52,48 @@ class LagProbe(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.lags: list[float] = []
-        self._last = 0.0
+        self.late: list[tuple[float, float]] = []  # (s into the run, ms) of ticks > LATE_MS
+        # --spikes: per late tick, the UI thread's ms running, waiting for a CPU, blocked
+        # since the tick before, from the kernel's /proc/thread-self/schedstat
+        self.schedstat = False
+        self.late_split: list[tuple[float, float, float]] = []
+        self._sched: tuple[int, int] | None = None
+        self._last = self._started = 0.0
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(TIMER_MS)
         self._timer.timeout.connect(self._tick)
 
     def start(self) -> None:
-        self._last = time.perf_counter()
+        self._last = self._started = time.perf_counter()
         self._timer.start()
+
+    def last_tick(self) -> float:
+        return self._last
 
     def stop(self) -> None:
         self._timer.stop()
 
     def _tick(self) -> None:
         now = time.perf_counter()
-        self.lags.append(max(0.0, now - self._last - TIMER_MS / 1000))
-        self._last = now
+        lag = max(0.0, now - self._last - TIMER_MS / 1000)
+        self.lags.append(lag)
+        sched = read_schedstat() if self.schedstat else None
+        if lag * 1000 > LATE_MS:
+            self.late.append((round(now - self._started, 1), round(lag * 1000, 1)))
+            if sched is not None and self._sched is not None:
+                ran, waited = ((sched[i] - self._sched[i]) / 1e6 for i in (0, 1))
+                elapsed = (lag * 1000) + TIMER_MS
+                blocked = max(0.0, elapsed - ran - waited)  # e.g. waiting for the GIL
+                self.late_split.append((round(ran, 1), round(waited, 1), round(blocked, 1)))
+        self._last, self._sched = now, sched
+
+
+def read_schedstat() -> tuple[int, int]:
+    """This thread's (ns on a CPU, ns runnable but waiting for one) so far."""
+    with open("/proc/thread-self/schedstat") as stat:
+        ran, waited, _slices = stat.read().split()
+    return int(ran), int(waited)
 
 
 def thread_cpu() -> dict[int, tuple[str, float]]:
@@ -114,7 +141,7 @@ class GcPauses:
 
 
 async def watch(
-    config_path: Path, db_urls: list[str], seconds: float, hidden: bool
+    config_path: Path, db_urls: list[str], seconds: float, hidden: bool, spikes: bool
 ) -> dict[str, Any]:
     config = cfg.load(config_path)
     controller = await open_controller(
@@ -130,11 +157,19 @@ async def watch(
     cpu_before, started = process.cpu_times(), time.monotonic()
     probe.start()
     pauses.start()
+    sampler = StackSampler(probe.last_tick, LATE_MS) if spikes else None
+    probe.schedstat = spikes
+    if sampler is not None:
+        sampler.start()
     try:
         await asyncio.sleep(seconds)
     finally:
         probe.stop()
         pauses.stop()
+        if sampler is not None:
+            sampler.stop()
+            sampler.write(PROFILES / "ui_spikes.txt")
+            print(f"late stretches' stacks written to {PROFILES / 'ui_spikes.txt'}")
         cpu_after = process.cpu_times()
         elapsed = time.monotonic() - started
         threads_after = thread_cpu()
@@ -142,6 +177,8 @@ async def watch(
     cpu = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
     return {
         "lags": probe.lags,
+        "late": probe.late,
+        "late_split": probe.late_split,
         "gc_pauses": pauses.pauses,
         "reports": sum(t >= started for t in reports),
         "cpu_percent_of_one_core": round(100 * cpu / elapsed, 1),
@@ -152,14 +189,20 @@ async def watch(
 
 
 def run_app(
-    config_path: Path, db_urls: list[str], seconds: float, hidden: bool = False
+    config_path: Path,
+    db_urls: list[str],
+    seconds: float,
+    hidden: bool = False,
+    spikes: bool = False,
 ) -> dict[str, Any]:
     app = application()
     with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
-        return runner.run(watch(config_path, db_urls, seconds, hidden))
+        return runner.run(watch(config_path, db_urls, seconds, hidden, spikes))
 
 
-def measure(seconds: float, profile: bool, hidden: bool = False) -> dict[str, Any]:
+def measure(
+    seconds: float, profile: bool, hidden: bool = False, spikes: bool = False
+) -> dict[str, Any]:
     with (
         support.HealthFarm(200, 0.1) as farm,
         EmbeddedPostgres(max_connections=60) as server,
@@ -169,7 +212,7 @@ def measure(seconds: float, profile: bool, hidden: bool = False) -> dict[str, An
         config_path = Path(folder) / "config.toml"
         cfg.save(support.build_config(support.split(farm.urls, 20), interval=1.0), config_path)
         with profiled(profile):
-            return run_app(config_path, db_urls, seconds, hidden)
+            return run_app(config_path, db_urls, seconds, hidden, spikes)
 
 
 @contextlib.contextmanager
@@ -200,6 +243,8 @@ def numbers(raw: dict[str, Any], seconds: float) -> dict[str, Any]:
         "seconds": seconds,
         "timer_ms": TIMER_MS,
         "lag": lag,
+        "late_ticks_s_ms": raw["late"],
+        "late_ticks_running_waiting_ms": raw["late_split"],
         "ticks_expected": int(seconds * 1000 / TIMER_MS),
         "reports_shown": raw["reports"],
         "window": raw["window"],
@@ -223,6 +268,11 @@ def report(n: dict[str, Any]) -> None:
         ("event-loop lag p50 (ms)", lag["p50_ms"], "", None),
         ("event-loop lag p99 (ms)", lag["p99_ms"], "< 16", n["goal_met"]),
         ("event-loop lag max (ms)", lag["max_ms"], "< 50", n["lag_max_goal_met"]),
+        (f"ticks > {LATE_MS:.0f} ms late (s into run, ms)",
+         ", ".join(f"{t}: {ms}" for t, ms in n["late_ticks_s_ms"]) or "none", "", None),
+        ("  ms running / waiting for a CPU / blocked (--spikes)",
+         ", ".join(" / ".join(map(str, x)) for x in n["late_ticks_running_waiting_ms"]) or "-",
+         "", None),
         ("5 ms ticks seen / expected", f"{lag['n']} / {n['ticks_expected']}", "", None),
         ("reports shown", n["reports_shown"], "", None),
         ("app CPU (% of one core)", n["cpu_percent_of_one_core"], "<= 20",
@@ -239,8 +289,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--hidden", action="store_true", help="window hidden (tray only)")
+    parser.add_argument(
+        "--spikes", action="store_true", help="UI stacks while > 30 ms late -> profiles/"
+    )
     options = parser.parse_args()
-    raw = measure(options.seconds, options.profile, options.hidden)
+    raw = measure(options.seconds, options.profile, options.hidden, options.spikes)
     result = numbers(raw, options.seconds)
     report(result)
     support.save_results("ui_hidden" if options.hidden else "ui", result)
