@@ -149,7 +149,8 @@ class MainWindow(QMainWindow):
     def caught_up(self) -> bool:
         """The window is on screen and nothing shown lags behind the kept reports."""
         matrix = self._stale_matrix and self.tabs.currentWidget() is self.matrix
-        return self.on_screen() and not (self._stale or self._stale_detail or matrix)
+        pending = self._stale or self._stale_detail or matrix or not self.environments.fitted()
+        return self.on_screen() and not pending
 
     def render_reports(self) -> None:
         """Bring what is on screen up to date with the kept reports; nothing while the

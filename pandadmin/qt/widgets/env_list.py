@@ -93,6 +93,10 @@ class EnvironmentList(QTableView):
             if header.sectionSize(column) != width:
                 header.resizeSection(column, width)
 
+    def fitted(self) -> bool:
+        """No column fit is pending (cells a render changed are fitted on the next turn)."""
+        return not self._fit_timer.isActive()
+
     def content_width(self, column: int) -> int:
         """The widest cell of `column` (all rows, filtered or not) or its header."""
         title = self.horizontalHeader().fontMetrics().horizontalAdvance(HEADERS[column]) + 24
