@@ -72,6 +72,10 @@ def _migrate(db: sqlite3.Connection, version: int) -> None:
     for target, script in enumerate(MIGRATIONS[version:], start=version + 1):
         with db:
             db.execute("BEGIN IMMEDIATE")
+            # Another opener (the app's history thread, a collector) may have migrated the
+            # file while this one waited for the lock: the version read before it is stale.
+            if int(db.execute("PRAGMA user_version").fetchone()[0]) >= target:
+                continue
             # executescript would commit on its own; run the statements one by one instead.
             for statement in filter(str.strip, script.split(";")):
                 db.execute(statement)
